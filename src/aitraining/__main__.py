@@ -1,0 +1,3 @@
+from aitraining.cli.main import main
+
+raise SystemExit(main())

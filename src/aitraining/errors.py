@@ -1,0 +1,27 @@
+"""User-facing errors: one readable paragraph, a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+
+class AitrainingError(Exception):
+    """An error caused by the user's input; the CLI prints its message and exits with `exit_code`."""
+
+    exit_code = 2
+
+
+class ParamError(AitrainingError):
+    """A parameter is unknown, invalid or does not fit the chosen command/trainer."""
+
+
+class DataError(AitrainingError):
+    """The dataset is missing, malformed or lacks a needed column."""
+
+
+class ProjectError(AitrainingError):
+    """The project (output) folder cannot be used as asked."""
+
+
+class NotAvailableError(AitrainingError):
+    """A command, backend or feature is declared by the spec but not available in this version/machine."""
+
+    exit_code = 3
