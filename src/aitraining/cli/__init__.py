@@ -1,0 +1,1 @@
+"""The generated command-line interface. Importing it must stay free of torch/transformers."""

@@ -1,0 +1,101 @@
+"""Entry point: `aitraining <command> [flags]` or `aitraining --config FILE.yml [flags]`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from aitraining import __version__
+from aitraining.errors import AitrainingError
+from aitraining.suggest import did_you_mean
+from aitraining.tasks.registry import TASKS
+
+HELPERS = {"tools": "Helpers: merge-llm-adapter (coming with the preference trainers)."}
+
+
+def top_help() -> str:
+    width = max(len(n) for n in [*TASKS, *HELPERS])
+    lines = [
+        "usage: aitraining <command> --train [flags]    |    aitraining --config FILE.yml [flags]",
+        "",
+        "Train models with one command. Commands:",
+    ]
+    for name, task in TASKS.items():
+        mark = "" if task.available else "  (not available yet)"
+        lines.append(f"  {name.ljust(width)}  {task.summary}{mark}")
+    for name, summary in HELPERS.items():
+        lines.append(f"  {name.ljust(width)}  {summary}")
+    lines += [
+        "",
+        "Run 'aitraining <command> --help' for that command's flags, grouped by topic.",
+        "Options: --config FILE.yml, --version, --help",
+    ]
+    return "\n".join(lines)
+
+
+def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
+    from aitraining.cli.parser import build_parser, parse_command_args
+    from aitraining.config import explain, load_config_file, resolve
+
+    task = TASKS[command]
+    if not task.available:
+        if any(a in ("-h", "--help") for a in argv):
+            print(f"usage: aitraining {command} ...\n\n{task.summary}\n\n{task.unavailable_message()}")
+            return 0
+        raise AitrainingError(task.unavailable_message())
+    cls = task.params_class()
+    parser = build_parser(command, task.summary, cls.param_metas())
+    run_opts, given = parse_command_args(parser, argv)
+    if "config" in run_opts:
+        file_config = load_config_file(run_opts["config"])
+        if file_config.command != command:
+            raise AitrainingError(
+                f"Config file {run_opts['config']} is for '{file_config.command}', not '{command}'. "
+                f"Run 'aitraining --config {run_opts['config']}' instead."
+            )
+    resolved = resolve(task, given, file_config, strict=bool(run_opts.get("strict")))
+    for line in resolved.warnings:
+        print(line, file=sys.stderr)
+    if run_opts.get("explain"):
+        print(explain(resolved))
+        return 0
+    from aitraining.engine.runner import run_training
+
+    run_training(resolved, overwrite=bool(run_opts.get("overwrite")))
+    return 0
+
+
+def dispatch(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(top_help())
+        return 0
+    if argv[0] == "--version":
+        print(f"aitraining {__version__}")
+        return 0
+    if argv[0] == "--config" or argv[0].startswith("--config="):
+        from aitraining.config import load_config_file
+
+        path = argv[0].partition("=")[2] or (argv[1] if len(argv) > 1 else "")
+        rest = argv[1:] if "=" in argv[0] else argv[2:]
+        file_config = load_config_file(path)
+        return run_command(file_config.command, rest, file_config)
+    command = argv[0]
+    if command == "tools":
+        from aitraining.cli.tools import run_tools
+
+        return run_tools(argv[1:])
+    if command not in TASKS:
+        hint = did_you_mean(command, [*TASKS, *HELPERS])
+        raise AitrainingError(f"Unknown command '{command}'.{hint} Run 'aitraining --help' for the list.")
+    return run_command(command, argv[1:])
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return dispatch(list(sys.argv[1:] if argv is None else argv))
+    except AitrainingError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130

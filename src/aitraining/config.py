@@ -1,0 +1,213 @@
+"""Turn defaults + a YAML config file + CLI flags into one validated params object.
+
+Precedence: flag > config file > default. Every value remembers where it came from, so
+`--explain` can show it and the compatibility checks know what the user set explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aitraining.errors import ParamError
+from aitraining.params.compat import apply_compatibility
+from aitraining.params.fields import ParamMeta, ParamsBase
+from aitraining.suggest import did_you_mean
+from aitraining.tasks.registry import TASKS, TaskSpec
+
+TOP_KEYS = ("task", "base_model", "project_name", "data", "params", "hub", "log", "backend")
+DATA_KEYS = ("path", "train_split", "valid_split", "column_mapping", "chat_template")
+HUB_KEYS = ("username", "token", "push_to_hub", "repo_id")
+DEFAULT = "default"
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class Resolved:
+    """The outcome of resolution: what the run uses, and where each value came from."""
+
+    task: TaskSpec
+    params: Any
+    sources: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def trainer(self) -> str | None:
+        value = getattr(self.params, "trainer", None)
+        return self.task.trainer_aliases.get(value, value) if value else None
+
+
+@dataclass
+class FileConfig:
+    command: str
+    values: dict[str, Any]  # param name -> value
+    origin: dict[str, str]  # param name -> "config file X (key)"
+
+
+def _substitute_env(value: Any, where: str) -> Any:
+    if isinstance(value, str):
+
+        def repl(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise ParamError(f"{where} uses ${{{name}}} but the environment variable {name} is not set.")
+            return os.environ[name]
+
+        return _ENV.sub(repl, value)
+    if isinstance(value, dict):
+        return {k: _substitute_env(v, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute_env(v, where) for v in value]
+    return value
+
+
+def _check_keys(section: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in section:
+        if key not in allowed:
+            raise ParamError(
+                f"Unknown key '{key}' in {where}.{did_you_mean(key, allowed)} Allowed keys: {', '.join(allowed)}."
+            )
+
+
+def task_from_name(name: str) -> tuple[str, dict[str, Any]]:
+    """Map an AutoTrain-style task name ('llm-sft', 'text_classification') to a command and params."""
+    norm = str(name).strip().lower().replace("_", "-")
+    for command, spec in TASKS.items():
+        if norm == command:
+            return command, {}
+        if norm.startswith(command + "-"):
+            suffix = norm[len(command) + 1 :]
+            if suffix in spec.trainers or suffix in spec.trainer_aliases:
+                return command, {"trainer": suffix}
+    options = [*TASKS, *(f"{c}-{t}" for c, s in TASKS.items() for t in s.trainers)]
+    raise ParamError(f"Unknown task '{name}' in the config file.{did_you_mean(norm, options)}")
+
+
+def load_config_file(path: str | Path) -> FileConfig:
+    import yaml
+
+    file = Path(path)
+    if not file.is_file():
+        raise ParamError(f"Config file {file} not found.")
+    try:
+        raw = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ParamError(f"Config file {file} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ParamError(
+            f"Config file {file} must hold a mapping of keys (task, base_model, data, params, ...)."
+        )
+    _check_keys(raw, TOP_KEYS, f"config file {file}")
+    if "task" not in raw:
+        raise ParamError(f"Config file {file} needs a 'task' key, e.g. 'task: llm-sft'.")
+    command, values = task_from_name(raw["task"])
+    origin = {k: f"config file {file} (task)" for k in values}
+
+    def put(name: str, value: Any, key: str) -> None:
+        values[name] = _substitute_env(value, f"config file {file} ({key})")
+        origin[name] = f"config file {file} ({key})"
+
+    for key, name in (
+        ("base_model", "model"),
+        ("project_name", "project_name"),
+        ("log", "log"),
+        ("backend", "backend"),
+    ):
+        if key in raw:
+            put(name, raw[key], key)
+    for section, allowed in (("data", DATA_KEYS), ("hub", HUB_KEYS)):
+        block = raw.get(section) or {}
+        if not isinstance(block, dict):
+            raise ParamError(f"'{section}' in config file {file} must be a mapping.")
+        _check_keys(block, allowed, f"the '{section}' section of config file {file}")
+        for key, value in block.items():
+            if key == "column_mapping":
+                for col_param, col in (value or {}).items():
+                    put(col_param, col, f"data.column_mapping.{col_param}")
+            else:
+                put("data_path" if key == "path" else key, value, f"{section}.{key}")
+    params = raw.get("params") or {}
+    if not isinstance(params, dict):
+        raise ParamError(f"'params' in config file {file} must be a mapping of parameter names to values.")
+    for key, value in params.items():
+        put(key, value, f"params.{key}")
+    return FileConfig(command, values, origin)
+
+
+def _check_choice(meta: ParamMeta, value: Any, source: str) -> None:
+    choices = meta.choices
+    if choices is None or value is None or value in choices:
+        return
+    shown = ", ".join(str(c) for c in choices)
+    raise ParamError(
+        f"Invalid value '{value}' for {meta.name} ({source}): choose one of {shown}."
+        f"{did_you_mean(str(value), [str(c) for c in choices])}"
+    )
+
+
+def _validation_message(exc: Any, sources: dict[str, str]) -> str:
+    parts = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "?"
+        parts.append(f"{name} ({sources.get(name, 'value')}): {err['msg']}")
+    return "Invalid parameter value: " + "; ".join(parts) + "."
+
+
+def resolve(
+    task: TaskSpec,
+    cli_values: dict[str, Any],
+    file_config: FileConfig | None = None,
+    *,
+    strict: bool = False,
+) -> Resolved:
+    """Merge defaults < config file < flags, validate, and apply the compatibility rules."""
+    from pydantic import ValidationError
+
+    cls: type[ParamsBase] = task.params_class()
+    metas = cls.param_metas()
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    layers = [(file_config.values, file_config.origin)] if file_config else []
+    layers.append((cli_values, {k: f"flag {metas[k].flag}" if k in metas else "flag" for k in cli_values}))
+    for layer, origin in layers:
+        for name, value in layer.items():
+            if name not in metas:
+                raise ParamError(
+                    f"Unknown parameter '{name}' ({origin.get(name, 'input')}) for "
+                    f"'aitraining {task.name}'.{did_you_mean(name, metas)}"
+                )
+            _check_choice(metas[name], value, origin.get(name, "input"))
+            values[name] = value
+            sources[name] = origin.get(name, "input")
+    try:
+        params = cls(**values)
+    except ValidationError as exc:
+        raise ParamError(_validation_message(exc, sources)) from None
+    trainer = getattr(params, "trainer", None)
+    trainer = task.trainer_aliases.get(trainer, trainer)
+    warnings = apply_compatibility(params, trainer, list(sources), trainer_order=task.trainers, strict=strict)
+    for name in warnings:
+        sources.pop(name)
+    check = getattr(params, "check", None)
+    if check is not None:
+        check()
+    all_sources = {name: sources.get(name, DEFAULT) for name in metas}
+    return Resolved(task=task, params=params, sources=all_sources, warnings=list(warnings.values()))
+
+
+def explain(resolved: Resolved) -> str:
+    """A table of every parameter's value and where it came from; secrets masked."""
+    metas = type(resolved.params).param_metas()
+    rows = []
+    for name, meta in metas.items():
+        value = getattr(resolved.params, name)
+        shown = "***" if meta.secret and value else json.dumps(value, default=str)
+        rows.append((name, shown, resolved.sources[name]))
+    width = max(len(r[0]) for r in rows)
+    lines = [f"Resolved parameters for 'aitraining {resolved.task.name}' (value, source):"]
+    lines += [f"  {n.ljust(width)}  {v}  [{s}]" for n, v, s in rows]
+    return "\n".join(lines)

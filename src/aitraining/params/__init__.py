@@ -1,0 +1,1 @@
+"""Parameter declarations, shared groups and the compatibility rules generated from them."""

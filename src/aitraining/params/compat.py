@@ -1,0 +1,60 @@
+"""Compatibility checks: parameters set for a trainer (or switch) that will not use them.
+
+The rule comes straight from each field's declaration (`trainers`, `requires`): a parameter given a
+non-default value that the chosen trainer does not use gets one warning line and is reset to its
+default, so an ignored value never reaches training or `training_params.json`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aitraining.errors import ParamError
+from aitraining.params.fields import ParamMeta, ParamsBase
+
+TRAINER_DISPLAY = {"sft": "SFT", "dpo": "DPO", "orpo": "ORPO", "ppo": "PPO"}
+
+
+def trainer_list(trainers: Iterable[str]) -> str:
+    return ", ".join(TRAINER_DISPLAY.get(t, t) for t in trainers)
+
+
+def ignored_reason(
+    meta: ParamMeta, params: ParamsBase, trainer: str | None, trainer_order: tuple[str, ...] = ()
+) -> str | None:
+    """Why this parameter is not used with these settings, or None when it is used."""
+    if trainer is not None and meta.trainers is not None and trainer not in meta.trainers:
+        ordered = [t for t in trainer_order if t in meta.trainers] or sorted(meta.trainers)
+        return f"only applies to {trainer_list(ordered)}"
+    if meta.requires and not getattr(params, meta.requires):
+        return f"only applies with --{meta.requires.replace('_', '-')}"
+    return None
+
+
+def apply_compatibility(
+    params: ParamsBase,
+    trainer: str | None,
+    explicit: Iterable[str],
+    *,
+    trainer_order: tuple[str, ...] = (),
+    strict: bool = False,
+) -> dict[str, str]:
+    """Reset every explicitly set but unused parameter to its default; return {name: warning line}.
+
+    With `strict`, the first such parameter is an error instead.
+    """
+    metas = params.param_metas()
+    warnings: dict[str, str] = {}
+    for name in explicit:
+        meta = metas[name]
+        value = getattr(params, name)
+        if value == meta.default:
+            continue
+        reason = ignored_reason(meta, params, trainer, trainer_order)
+        if reason is None:
+            continue
+        if strict:
+            raise ParamError(f"{name} {reason}; --strict turns this into an error. Remove {meta.flag}.")
+        warnings[name] = f"Warning: {name} {reason}, will be ignored"
+        setattr(params, name, meta.default)
+    return warnings

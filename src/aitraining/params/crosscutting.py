@@ -1,0 +1,106 @@
+"""Parameter groups used by several (not all) commands: LoRA, distillation, sweeps, evaluation."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aitraining.params.fields import ParamsBase, param
+from aitraining.params.groups import DISTILL, EVAL, PEFT, SWEEP
+
+DISTILL_TRAINERS = ("generic", "sft", "dpo", "orpo")
+
+
+class PeftParams(ParamsBase):
+    peft: bool = param(False, "Train a LoRA adapter instead of all weights.", group=PEFT)
+    lora_r: int = param(16, "LoRA rank.", group=PEFT)
+    lora_alpha: int = param(32, "LoRA alpha (scaling).", group=PEFT)
+    lora_dropout: float = param(0.05, "LoRA dropout.", group=PEFT)
+    target_modules: str = param(
+        "all-linear",
+        "Modules to adapt: 'all-linear' or a comma-separated list such as q_proj,v_proj.",
+        group=PEFT,
+    )
+    merge_adapter: bool = param(
+        True,
+        "With --peft, also save the adapter merged into the base model (in <project>/merged).",
+        group=PEFT,
+    )
+    quantization: Literal["none", "int4", "int8"] = param(
+        "none", "Load the base model quantized with bitsandbytes (needs a CUDA GPU).", group=PEFT
+    )
+
+
+class DistillParams(ParamsBase):
+    use_distillation: bool = param(
+        False, "Add knowledge distillation from --teacher-model to the chosen trainer.", group=DISTILL
+    )
+    teacher_model: str | None = param(
+        None,
+        "Teacher model for distillation.",
+        group=DISTILL,
+        trainers=DISTILL_TRAINERS,
+        requires="use_distillation",
+    )
+    teacher_prompt_template: str | None = param(
+        None,
+        "Prompt template for the teacher ({input} is replaced).",
+        group=DISTILL,
+        trainers=DISTILL_TRAINERS,
+        requires="use_distillation",
+    )
+    student_prompt_template: str = param(
+        "{input}",
+        "Prompt template for the student ({input} is replaced).",
+        group=DISTILL,
+        trainers=DISTILL_TRAINERS,
+        requires="use_distillation",
+    )
+    distill_temperature: float = param(
+        3.0,
+        "Softmax temperature for distillation.",
+        group=DISTILL,
+        trainers=DISTILL_TRAINERS,
+        requires="use_distillation",
+    )
+    distill_alpha: float = param(
+        0.7,
+        "Weight of the distillation loss against the task loss.",
+        group=DISTILL,
+        trainers=DISTILL_TRAINERS,
+        requires="use_distillation",
+    )
+
+
+class SweepParams(ParamsBase):
+    use_sweep: bool = param(False, "Run a hyperparameter search instead of a single training.", group=SWEEP)
+    sweep_backend: Literal["optuna", "random", "grid"] = param(
+        "optuna", "Search backend.", group=SWEEP, requires="use_sweep"
+    )
+    sweep_n_trials: int = param(10, "Number of trials.", group=SWEEP, requires="use_sweep")
+    sweep_metric: str = param("eval_loss", "Metric to optimise.", group=SWEEP, requires="use_sweep")
+    sweep_direction: Literal["minimize", "maximize"] = param(
+        "minimize", "Whether to minimise or maximise the metric.", group=SWEEP, requires="use_sweep"
+    )
+    sweep_params: dict[str, Any] | None = param(
+        None,
+        'Search space as JSON, e.g. {"lr": {"low": 1e-5, "high": 1e-3, "log": true}}.',
+        group=SWEEP,
+        requires="use_sweep",
+    )
+
+
+class EvalParams(ParamsBase):
+    use_enhanced_eval: bool = param(False, "Compute extra evaluation metrics after training.", group=EVAL)
+    eval_metrics: list[str] | None = param(
+        None, "Metrics to compute (comma-separated or JSON list).", group=EVAL, requires="use_enhanced_eval"
+    )
+    eval_dataset_path: str | None = param(
+        None, "Separate evaluation dataset.", group=EVAL, requires="use_enhanced_eval"
+    )
+    eval_batch_size: int = param(8, "Evaluation batch size.", group=EVAL, requires="use_enhanced_eval")
+    eval_save_predictions: bool = param(
+        False, "Save predictions to the project folder.", group=EVAL, requires="use_enhanced_eval"
+    )
+    eval_benchmark: str | None = param(
+        None, "Named benchmark to run.", group=EVAL, requires="use_enhanced_eval"
+    )

@@ -1,0 +1,142 @@
+"""Parameter groups shared by every command. A command's params class inherits the ones it uses."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aitraining.params.fields import ParamsBase, param
+
+CORE = "Core"
+DATA = "Data"
+OPTIM = "Optimisation"
+PERF = "Performance"
+LOGGING = "Logging & saving"
+HUB = "Hugging Face Hub"
+PEFT = "PEFT / LoRA"
+DISTILL = "Distillation (cross-cutting)"
+SWEEP = "Hyperparameter sweep (cross-cutting)"
+EVAL = "Enhanced evaluation (cross-cutting)"
+
+# --help and the docs list the shared groups in this order; a command's own groups go after DATA.
+SHARED_GROUP_ORDER = (CORE, DATA, OPTIM, PERF, LOGGING, HUB, PEFT, DISTILL, SWEEP, EVAL)
+
+OPTIMIZERS = (
+    "adamw_torch",
+    "adamw_torch_fused",
+    "adamw_8bit",
+    "paged_adamw_8bit",
+    "adafactor",
+    "sgd",
+    "adagrad",
+    "rmsprop",
+    "lion_32bit",
+)
+SCHEDULERS = (
+    "linear",
+    "cosine",
+    "cosine_with_restarts",
+    "cosine_with_min_lr",
+    "polynomial",
+    "constant",
+    "constant_with_warmup",
+    "inverse_sqrt",
+    "reduce_lr_on_plateau",
+    "warmup_stable_decay",
+)
+Optimizer = Literal[OPTIMIZERS]  # type: ignore[valid-type]
+Scheduler = Literal[SCHEDULERS]  # type: ignore[valid-type]
+
+
+class CoreParams(ParamsBase):
+    model: str | None = param(None, "Base model: a local folder or a Hub model id.", group=CORE)
+    project_name: str = param(
+        "project-name", "Output folder for the trained model, logs and model card.", group=CORE
+    )
+    data_path: str | None = param(
+        None,
+        "Training data: a folder of <split>.csv|jsonl|json|parquet files, one such file, "
+        "a datasets.save_to_disk folder, or a Hub dataset id.",
+        group=CORE,
+    )
+    backend: Literal["local", "spaces", "endpoint"] = param(
+        "local", "Where to train. Only 'local' (this machine) is available in this version.", group=CORE
+    )
+
+
+class DataParams(ParamsBase):
+    train_split: str = param("train", "Training split name ('config:split' for Hub datasets).", group=DATA)
+    valid_split: str | None = param(
+        None, "Validation split name; when given it is evaluated during training.", group=DATA
+    )
+    max_samples: int | None = param(
+        None, "Use at most this many rows of each split (handy for quick trials).", group=DATA
+    )
+
+
+class OptimParams(ParamsBase):
+    lr: float = param(3e-5, "Peak learning rate.", group=OPTIM)
+    epochs: int = param(1, "Number of training epochs.", group=OPTIM)
+    batch_size: int = param(2, "Training batch size per device.", group=OPTIM)
+    gradient_accumulation: int = param(4, "Steps to accumulate gradients over before an update.", group=OPTIM)
+    optimizer: Optimizer = param("adamw_torch", "Optimizer (transformers optimizer name).", group=OPTIM)
+    scheduler: Scheduler = param("linear", "Learning-rate schedule.", group=OPTIM)
+    warmup_ratio: float = param(0.1, "Fraction of training steps used for learning-rate warmup.", group=OPTIM)
+    warmup_steps: int | None = param(
+        None, "Warmup in optimizer steps; when given it replaces --warmup-ratio.", group=OPTIM
+    )
+    weight_decay: float = param(0.0, "Weight decay.", group=OPTIM)
+    max_grad_norm: float = param(1.0, "Gradient clipping norm.", group=OPTIM)
+    seed: int = param(42, "Random seed for reproducibility.", group=OPTIM)
+
+
+class PerfParams(ParamsBase):
+    mixed_precision: Literal["none", "fp16", "bf16"] = param(
+        "none",
+        "Mixed precision: fp16 needs a CUDA GPU; bf16 needs a GPU or CPU that supports it.",
+        group=PERF,
+    )
+    auto_find_batch_size: bool = param(
+        False, "Halve the batch size automatically on out-of-memory errors.", group=PERF
+    )
+    disable_gradient_checkpointing: bool = param(
+        False, "Turn gradient checkpointing off (faster, uses more memory).", group=PERF
+    )
+
+
+class LoggingParams(ParamsBase):
+    log: Literal["none", "tensorboard", "wandb"] = param(
+        "none",
+        "Experiment tracker: tensorboard (event files in the project folder), wandb, or none.",
+        group=LOGGING,
+    )
+    logging_steps: int = param(10, "Log the training loss every N optimizer steps.", group=LOGGING)
+    eval_strategy: Literal["no", "steps", "epoch"] = param(
+        "epoch", "When to evaluate on the validation split (needs --valid-split).", group=LOGGING
+    )
+    save_strategy: Literal["no", "steps", "epoch"] = param(
+        "epoch", "When to save checkpoints during training.", group=LOGGING
+    )
+    save_steps: int = param(
+        500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING
+    )
+    save_total_limit: int = param(1, "Keep at most this many checkpoints.", group=LOGGING)
+
+
+class HubParams(ParamsBase):
+    push_to_hub: bool = param(False, "Upload the trained model and card to the Hugging Face Hub.", group=HUB)
+    username: str | None = param(None, "Hub user or organisation to push to.", group=HUB)
+    token: str | None = param(
+        None, "Hub token (or set HF_TOKEN). Never written to disk or logs.", group=HUB, secret=True
+    )
+    repo_id: str | None = param(None, "Hub repository id (default: <username>/<project name>).", group=HUB)
+
+
+class CommonParams(HubParams, LoggingParams, PerfParams, OptimParams, DataParams, CoreParams):
+    """The parameters every training command accepts."""
+
+
+def ordered_groups(groups: list[str]) -> list[str]:
+    """Core and Data first, then the command's own groups, then the other shared groups."""
+    shared = [g for g in SHARED_GROUP_ORDER if g in groups]
+    own = [g for g in groups if g not in SHARED_GROUP_ORDER]
+    return shared[:2] + own + shared[2:]

@@ -1,0 +1,135 @@
+"""Parameters of `aitraining llm`: the shared groups plus the LLM, preference and PPO groups."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aitraining.errors import NotAvailableError, ParamError
+from aitraining.params.crosscutting import DistillParams, EvalParams, PeftParams, SweepParams
+from aitraining.params.fields import param
+from aitraining.params.groups import CommonParams
+
+LLM = "LLM"
+PREF = "DPO / ORPO / reward"
+PPO = "PPO (RL)"
+
+TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
+TRAINER_ALIASES = {"default": "generic"}
+BUILT_TRAINERS = ("generic", "sft")
+Trainer = Literal["generic", "default", "sft", "dpo", "orpo", "reward", "ppo"]
+
+PPO_EXAMPLE = (
+    "Train a reward model first, then point PPO at it:\n"
+    "  aitraining llm --train --trainer reward --data-path preference_data --project-name reward-model\n"
+    "  aitraining llm --train --trainer ppo --rl-reward-model-path reward-model --data-path prompts ..."
+)
+
+
+class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams):
+    trainer: Trainer = param("generic", "Training method ('default' is an alias of 'generic').", group=LLM)
+    text_column: str = param(
+        "text",
+        "Text column (sft: text, prompt-completion or chat 'messages'; dpo/orpo/reward: chosen).",
+        group=LLM,
+    )
+    block_size: int = param(
+        1024, "Tokens per training sequence (generic: packed block length; sft: maximum length).", group=LLM
+    )
+    model_max_length: int = param(
+        2048, "Upper bound on sequence length; block_size is capped to it.", group=LLM
+    )
+    add_eos_token: bool = param(
+        True, "Append the EOS token to each document (generic).", group=LLM, trainers=("generic",)
+    )
+    chat_template: str | None = param(
+        None,
+        "Chat template for chat data: 'tokenizer' (the model's own), 'none', or a named template "
+        "(chatml, zephyr). Default: the tokenizer's when it has one.",
+        group=LLM,
+        trainers=("sft", "dpo", "orpo", "reward", "ppo"),
+    )
+    packing: bool = param(
+        False, "Pack several examples into each sequence (sft).", group=LLM, trainers=("sft",)
+    )
+    assistant_only_loss: bool = param(
+        False,
+        "Compute the loss on assistant replies (chat data) or completions (prompt-completion data) only.",
+        group=LLM,
+        trainers=("sft",),
+    )
+    use_flash_attention_2: bool = param(False, "Use FlashAttention 2 (CUDA only).", group=LLM)
+
+    model_ref: str | None = param(
+        None,
+        "Reference model for DPO (default: a frozen copy of the base model).",
+        group=PREF,
+        trainers=("dpo", "orpo"),
+    )
+    dpo_beta: float = param(0.1, "DPO beta (strength of the KL constraint).", group=PREF, trainers=("dpo",))
+    max_prompt_length: int = param(
+        128,
+        "Longest prompt in tokens; longer prompts are cut from the left.",
+        group=PREF,
+        trainers=("dpo", "orpo"),
+    )
+    max_completion_length: int | None = param(
+        None,
+        "Longest completion in tokens; longer ones are cut from the right.",
+        group=PREF,
+        trainers=("dpo", "orpo"),
+    )
+    prompt_text_column: str | None = param(
+        None, "Prompt column for preference data.", group=PREF, trainers=("dpo", "orpo")
+    )
+    rejected_text_column: str | None = param(
+        None, "Rejected-answer column for preference data.", group=PREF, trainers=("dpo", "orpo", "reward")
+    )
+
+    rl_reward_model_path: str | None = param(
+        None,
+        "Reward model (a folder from --trainer reward) that scores PPO rollouts.",
+        group=PPO,
+        trainers=("ppo",),
+    )
+    rl_gamma: float = param(1.0, "Discount factor.", group=PPO, trainers=("ppo",))
+    rl_gae_lambda: float = param(0.95, "GAE lambda.", group=PPO, trainers=("ppo",))
+    rl_kl_coef: float = param(
+        0.05, "Per-token KL penalty against the reference policy.", group=PPO, trainers=("ppo",)
+    )
+    rl_value_loss_coef: float = param(0.1, "Weight of the value loss.", group=PPO, trainers=("ppo",))
+    rl_clip_range: float = param(0.2, "PPO policy clip range.", group=PPO, trainers=("ppo",))
+    rl_num_ppo_epochs: int = param(4, "PPO epochs per rollout batch.", group=PPO, trainers=("ppo",))
+    rl_chunk_size: int = param(128, "Prompts per rollout batch.", group=PPO, trainers=("ppo",))
+    rl_mini_batch_size: int = param(8, "Mini-batch size for PPO updates.", group=PPO, trainers=("ppo",))
+
+    def canonical_trainer(self) -> str:
+        return TRAINER_ALIASES.get(self.trainer, self.trainer)
+
+    def check(self) -> None:
+        """Errors the spec requires before anything is loaded."""
+        trainer = self.canonical_trainer()
+        if trainer == "ppo" and not self.rl_reward_model_path:
+            raise ParamError(f"--trainer ppo needs --rl-reward-model-path.\n{PPO_EXAMPLE}")
+        if self.use_distillation and trainer in ("reward", "ppo"):
+            raise ParamError(
+                f"--use-distillation does not work with --trainer {trainer}: distillation applies to "
+                "generic, sft, dpo and orpo. Drop --use-distillation or pick one of those trainers."
+            )
+        if self.use_distillation and not self.teacher_model:
+            raise ParamError("--use-distillation needs --teacher-model (the model to distil from).")
+        if trainer in ("dpo", "orpo"):
+            missing = [f for f in ("prompt_text_column", "rejected_text_column") if not getattr(self, f)]
+            if missing:
+                flags = " and ".join("--" + m.replace("_", "-") for m in missing)
+                raise ParamError(
+                    f"--trainer {trainer} needs preference data columns: pass {flags} "
+                    "(and --text-column for the chosen answer)."
+                )
+        if trainer not in BUILT_TRAINERS:
+            raise NotAvailableError(
+                f"--trainer {trainer} is part of the spec but not available in this version yet; "
+                f"available now: {', '.join(BUILT_TRAINERS)}."
+            )
+        for switch in ("use_distillation", "use_sweep", "use_enhanced_eval"):
+            if getattr(self, switch):
+                raise NotAvailableError(f"--{switch.replace('_', '-')} is not available in this version yet.")
