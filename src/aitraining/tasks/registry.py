@@ -18,7 +18,7 @@ class TaskSpec:
     name: str
     summary: str
     params: str | None = None  # "module:Class" of the parameter model (light import)
-    runner: str | None = None  # "module:function(Resolved) -> Path" (heavy imports inside)
+    runner: str | None = None  # "module:function(RunContext) -> RunResult" (heavy imports inside)
     trainers: tuple[str, ...] = ()
     trainer_aliases: dict[str, str] = field(default_factory=dict)
 
@@ -31,10 +31,10 @@ class TaskSpec:
             raise NotAvailableError(self.unavailable_message())
         return _load(self.params)
 
-    def run(self, resolved: Any) -> Any:
+    def run(self, ctx: Any) -> Any:
         if self.runner is None:
             raise NotAvailableError(self.unavailable_message())
-        return _load(self.runner)(resolved)
+        return _load(self.runner)(ctx)
 
     def unavailable_message(self) -> str:
         return (

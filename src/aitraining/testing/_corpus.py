@@ -71,12 +71,14 @@ def default_corpus() -> list[str]:
         if i % 7 == 0:
             lines.append(f"{subj.capitalize()} {verb} {obj} {tail}")
     lines.extend(_CHAT_LINES)
-    lines.append(" ".join(NUMBER_WORDS))
+    # Counting lines from every start so each number word is learned with and without a leading space.
+    lines.extend(" ".join(NUMBER_WORDS[i:] + NUMBER_WORDS[:i]) for i in range(len(NUMBER_WORDS)))
     lines.extend(f"{a} plus {b} is {a + b}. {a} + {b} = {a + b}" for a in range(10) for b in range(0, 10, 3))
     lines.extend(f"The {c} thing is like the {w}." for c, w in COLOUR_ANSWERS.items())
     # Chat role names appear bare on their own line in ChatML, so train on them that way too.
     lines.extend(
         f"system\nyou are a helpful assistant.\nuser\n{c}\nassistant\n{w}" for c, w in COLOUR_ANSWERS.items()
     )
+    lines.extend(f"Question: What goes with {c}?\nAnswer: {w}" for c, w in COLOUR_ANSWERS.items())
     lines.append(string.digits + " " + string.punctuation + " " + string.ascii_letters)
     return lines

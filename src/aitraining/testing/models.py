@@ -164,13 +164,16 @@ def make_tiny_seq2seq(out_dir: str | Path, *, texts: Iterable[str] | None = None
         num_heads=4,
         feed_forward_proj="relu",
         dropout_rate=0.0,
-        # Untied like T5 v1.1; a tied random model just echoes the decoder start (pad) token forever.
-        tie_word_embeddings=False,
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,
         decoder_start_token_id=tokenizer.pad_token_id,
     )
     model = _seeded_init(seed, lambda: T5ForConditionalGeneration(config))
+    # T5 always ties the output layer to its input embeddings (transformers 5 forces it), so a random model's
+    # likeliest next token is the one it was fed: it would "generate" the decoder start (pad) token forever.
+    # Zeroing the pad row, as `nn.Embedding(padding_idx=...)` does for Llama and BERT, makes it emit text.
+    with torch.no_grad():
+        model.shared.weight[config.pad_token_id].zero_()
     model.generation_config = GenerationConfig(
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,

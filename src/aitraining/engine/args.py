@@ -1,0 +1,49 @@
+"""The one place where our parameters become transformers `TrainingArguments` keywords."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aitraining.engine import upstream
+from aitraining.engine.hardware import has_cuda
+
+
+def training_kwargs(params: Any, project: Path, *, has_eval: bool) -> dict[str, Any]:
+    """Keywords shared by every Trainer-based task (TRL configs accept the same ones)."""
+    eval_strategy = params.eval_strategy if has_eval else "no"
+    kwargs: dict[str, Any] = {
+        "output_dir": str(project / "checkpoints"),
+        "learning_rate": params.lr,
+        "num_train_epochs": params.epochs,
+        "per_device_train_batch_size": params.batch_size,
+        "per_device_eval_batch_size": params.batch_size,
+        "gradient_accumulation_steps": params.gradient_accumulation,
+        "optim": params.optimizer,
+        "lr_scheduler_type": params.scheduler,
+        "weight_decay": params.weight_decay,
+        "max_grad_norm": params.max_grad_norm,
+        "seed": params.seed,
+        "data_seed": params.seed,
+        "fp16": params.mixed_precision == "fp16",
+        "bf16": params.mixed_precision == "bf16",
+        "auto_find_batch_size": params.auto_find_batch_size,
+        "gradient_checkpointing": not params.disable_gradient_checkpointing,
+        "gradient_checkpointing_kwargs": {"use_reentrant": False},
+        "logging_steps": params.logging_steps,
+        "logging_first_step": True,
+        "eval_strategy": eval_strategy,
+        "eval_steps": params.logging_steps if eval_strategy == "steps" else None,
+        "save_strategy": params.save_strategy,
+        "save_steps": params.save_steps,
+        "save_total_limit": params.save_total_limit,
+        "report_to": [] if params.log == "none" else [params.log],
+        "push_to_hub": False,  # pushing is done once, after saving, by engine.hub
+        "disable_tqdm": False,
+        "remove_unused_columns": False,
+        "dataloader_pin_memory": has_cuda(),
+    }
+    kwargs.update(upstream.warmup_kwargs(params.warmup_ratio, params.warmup_steps))
+    if params.log == "tensorboard":
+        upstream.tensorboard_dir(project / "logs")
+    return kwargs

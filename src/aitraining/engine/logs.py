@@ -1,0 +1,80 @@
+"""Console and file logging for a run, plus the callback that prints periodic loss lines."""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+LOGGER_NAME = "aitraining"
+FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+
+def get_logger() -> logging.Logger:
+    return logging.getLogger(LOGGER_NAME)
+
+
+def setup_console() -> logging.Logger:
+    logger = get_logger()
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    if not any(getattr(h, "_aitraining_console", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._aitraining_console = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    return logger
+
+
+def attach_file(path: Path) -> logging.Handler:
+    """Mirror our log and transformers' warnings into the project's training log."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(FORMAT))
+    get_logger().addHandler(handler)
+    logging.getLogger("transformers").addHandler(handler)
+    return handler
+
+
+def detach(handler: logging.Handler) -> None:
+    get_logger().removeHandler(handler)
+    logging.getLogger("transformers").removeHandler(handler)
+    handler.close()
+
+
+def format_logs(step: int, max_steps: int, logs: dict[str, Any]) -> str:
+    parts = [f"step {step}/{max_steps}"]
+    for key in ("epoch", "loss", "eval_loss", "learning_rate", "grad_norm"):
+        if key in logs and isinstance(logs[key], (int, float)) and not math.isnan(logs[key]):
+            value = logs[key]
+            parts.append(f"{key} {value:.3g}" if key == "learning_rate" else f"{key} {value:.4f}")
+    return " | ".join(parts)
+
+
+def use_loss_lines(trainer: Any) -> Any:
+    """Keep transformers' progress bar but print our compact loss lines instead of its raw dicts."""
+    from transformers.trainer_callback import ProgressCallback
+
+    class LossLines(ProgressCallback):
+        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
+            if logs and state.is_world_process_zero and any(k in logs for k in ("loss", "eval_loss")):
+                line = format_logs(state.global_step, state.max_steps, logs)
+                if self.training_bar is not None:
+                    self.training_bar.write(line)
+                    file_only(line)
+                else:
+                    get_logger().info(line)
+
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(LossLines())
+    return trainer
+
+
+def file_only(line: str) -> None:
+    """Write a line to the file handlers only (the console already shows it above the bar)."""
+    logger = get_logger()
+    record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, line, None, None)
+    for handler in logger.handlers:
+        if not getattr(handler, "_aitraining_console", False):
+            handler.handle(record)

@@ -1,0 +1,106 @@
+"""Run one training: checks before any heavy work, then the task, then artefacts and the push."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aitraining.config import Resolved
+from aitraining.engine import logs
+from aitraining.engine.card import render_card
+from aitraining.engine.hub import hub_target, push
+from aitraining.engine.project import CARD_FILE, LOG_FILE, Project
+from aitraining.errors import NotAvailableError, ParamError
+
+
+@dataclass
+class RunResult:
+    """What a task hands back for the card and the metrics file."""
+
+    metrics: dict[str, Any]
+    data_description: str
+    notes: list[str] = field(default_factory=list)
+    library: str = "transformers"
+
+
+@dataclass
+class RunContext:
+    resolved: Resolved
+    project: Project
+    logger: Any
+    log_handler: Any = None
+
+    @property
+    def params(self) -> Any:
+        return self.resolved.params
+
+    def claim_project(self) -> None:
+        """Called by the task once data and model are loaded: only now is the folder touched."""
+        self.project.claim()
+        self.log_handler = logs.attach_file(self.project.path / LOG_FILE)
+        self.project.write_params(self.params.public_dict())
+        for line in self.resolved.warnings:
+            self.logger.warning(line)
+
+
+def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, str] | None]:
+    params = resolved.params
+    if params.backend != "local":
+        raise NotAvailableError(
+            f"--backend {params.backend} is not available in this version; use --backend local (the default)."
+        )
+    if not params.model:
+        raise ParamError(f"--model is required for 'aitraining {resolved.task.name}' (a local folder or hub id).")
+    if not params.data_path:
+        raise ParamError(f"--data-path is required for 'aitraining {resolved.task.name}'.")
+    if params.log == "wandb":
+        check_wandb()
+    project = Project(Path(params.project_name), overwrite=overwrite)
+    project.check()
+    return project, hub_target(params)
+
+
+def check_wandb() -> None:
+    try:
+        import wandb  # noqa: F401
+    except ImportError:
+        raise NotAvailableError("--log wandb needs the wandb package: pip install 'wandb>=0.17,<1'.") from None
+    if not os.environ.get("WANDB_API_KEY") and os.environ.get("WANDB_MODE") not in ("offline", "disabled"):
+        os.environ["WANDB_MODE"] = "offline"
+        logs.get_logger().info("wandb: no WANDB_API_KEY set, logging offline (sync later with 'wandb sync').")
+
+
+def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
+    logger = logs.setup_console()
+    project, target = preflight(resolved, overwrite)
+    ctx = RunContext(resolved=resolved, project=project, logger=logger)
+    try:
+        result: RunResult = resolved.task.run(ctx)
+        finish(ctx, result)
+        if target is not None:
+            logger.info(f"Pushing to the Hub: {target[0]}")
+            logger.info(f"Pushed: {push(project.path, *target)}")
+    finally:
+        if ctx.log_handler is not None:
+            logs.detach(ctx.log_handler)
+    return project.path
+
+
+def finish(ctx: RunContext, result: RunResult) -> None:
+    params = ctx.params
+    ctx.project.write_metrics(result.metrics)
+    card = render_card(
+        title=Path(params.project_name).name,
+        base_model=params.model,
+        task=ctx.resolved.task.name,
+        trainer=ctx.resolved.trainer,
+        data=result.data_description,
+        params=params.public_dict(),
+        metrics=result.metrics.get("final", result.metrics),
+        notes=result.notes,
+        library=result.library,
+    )
+    (ctx.project.path / CARD_FILE).write_text(card)
+    ctx.logger.info(f"Model saved to {ctx.project.path.resolve()}")

@@ -1,0 +1,1 @@
+"""`aitraining llm`: causal language model trainers."""

@@ -1,0 +1,108 @@
+"""Loading the tokenizer and causal LM (with LoRA / quantization) and saving what was trained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aitraining.engine.hardware import quantization_config
+from aitraining.errors import AitrainingError
+
+
+def _load_error(what: str, model: str, exc: Exception) -> AitrainingError:
+    return AitrainingError(
+        f"Could not load the {what} of --model {model}: {type(exc).__name__}: {str(exc).splitlines()[0]}. "
+        "Pass a local model folder (config.json, weights and tokenizer files) or a Hub id reachable from here."
+    )
+
+
+def load_tokenizer(model: str, logger: Any) -> Any:
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model)
+    except Exception as exc:
+        raise _load_error("tokenizer", model, exc) from None
+    if tokenizer.pad_token is None:
+        fallback = tokenizer.unk_token or tokenizer.eos_token
+        tokenizer.pad_token = fallback
+        logger.info(f"The tokenizer has no pad token; using {fallback!r} for padding (never counted in the loss).")
+    return tokenizer
+
+
+def load_model(params: Any, tokenizer: Any) -> Any:
+    from transformers import AutoModelForCausalLM
+
+    kwargs: dict[str, Any] = {}
+    quant = quantization_config(params.quantization)
+    if quant is not None:
+        kwargs["quantization_config"] = quant
+        kwargs["device_map"] = "auto"
+    if params.use_flash_attention_2:
+        kwargs["attn_implementation"] = "flash_attention_2"
+    try:
+        model = AutoModelForCausalLM.from_pretrained(params.model, **kwargs)
+    except Exception as exc:
+        raise _load_error("weights", params.model, exc) from None
+    if model.config.pad_token_id is None:
+        model.config.pad_token_id = tokenizer.pad_token_id
+    if params.peft:
+        model = add_lora(model, params, task_type="CAUSAL_LM")
+    return model
+
+
+def add_lora(model: Any, params: Any, *, task_type: str, modules_to_save: list[str] | None = None) -> Any:
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+
+    if params.quantization != "none":
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=not params.disable_gradient_checkpointing
+        )
+    targets: Any = params.target_modules
+    if targets != "all-linear":
+        targets = [t.strip() for t in targets.split(",") if t.strip()]
+    config = LoraConfig(
+        r=params.lora_r,
+        lora_alpha=params.lora_alpha,
+        lora_dropout=params.lora_dropout,
+        target_modules=targets,
+        task_type=task_type,
+        modules_to_save=modules_to_save,
+    )
+    try:
+        return get_peft_model(model, config)
+    except ValueError as exc:
+        raise AitrainingError(f"--target-modules {params.target_modules}: {exc}") from None
+
+
+def save_trained(model: Any, tokenizer: Any, params: Any, project: Path, logger: Any) -> dict[str, str]:
+    """Save the model users load from the project root; with LoRA, the adapter goes to adapter/.
+
+    With --merge-adapter (the default) the root holds the merged full model; without it the root
+    holds the adapter itself (loadable with peft or transformers' adapter support).
+    """
+    saved: dict[str, str] = {}
+    if not params.peft:
+        model.save_pretrained(project)
+        tokenizer.save_pretrained(project)
+        return {"model": str(project)}
+    adapter_dir = project / "adapter" if params.merge_adapter else project
+    model.save_pretrained(adapter_dir)
+    tokenizer.save_pretrained(adapter_dir)
+    saved["adapter"] = str(adapter_dir)
+    if params.merge_adapter:
+        merged = merge_adapter(params.model, adapter_dir) if params.quantization != "none" else model.merge_and_unload()
+        merged.save_pretrained(project)
+        tokenizer.save_pretrained(project)
+        saved["model"] = str(project)
+        logger.info(f"LoRA adapter saved to {adapter_dir}; merged model saved to {project}")
+    return saved
+
+
+def merge_adapter(base_model: str, adapter_dir: str | Path) -> Any:
+    """Load the base model unquantized, apply the adapter and merge it into the weights."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(base_model)
+    return PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()

@@ -1,0 +1,108 @@
+"""sft: render plain text, prompt-completion or chat rows into input_ids and labels.
+
+Tokenization happens here (not inside TRL) so that truncation is counted and reported, and the
+loss mask is visible and testable. TRL then collates, and packs when --packing is on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aitraining.data.chat_templates import marks_assistant
+from aitraining.errors import DataError, ParamError
+from aitraining.tasks.llm.lengths import TruncationReport
+
+IGNORE = -100
+PROMPT, COMPLETION = "prompt", "completion"
+
+
+def detect_format(dataset: Any, text_column: str, source: str) -> str:
+    """'chat', 'text' or 'prompt_completion', from the columns and the first row."""
+    columns = dataset.column_names
+    if text_column in columns:
+        first = dataset[0][text_column]
+        if isinstance(first, list):
+            return "chat"
+        if isinstance(first, str):
+            return "text"
+        raise DataError(
+            f"Column '{text_column}' of {source} holds {type(first).__name__} values; sft needs text, "
+            "or chat messages (a list of {'role', 'content'})."
+        )
+    if PROMPT in columns and COMPLETION in columns:
+        return "prompt_completion"
+    raise DataError(
+        f"Column '{text_column}' (set by text_column) not found in {source}, and there are no "
+        f"'prompt'/'completion' columns either. Columns present: {', '.join(columns)}. "
+        "Pass --text-column with the text or messages column."
+    )
+
+
+def _check_messages(messages: Any, row: int, source: str) -> None:
+    if not isinstance(messages, list) or not messages:
+        raise DataError(f"Row {row} of {source}: chat messages must be a non-empty list.")
+    for turn in messages:
+        if not isinstance(turn, dict) or not isinstance(turn.get("role"), str) or "content" not in turn:
+            raise DataError(f"Row {row} of {source}: each message needs 'role' and 'content'; got {turn!r}.")
+
+
+def encode_row(row: dict[str, Any], index: int, fmt: str, params: Any, tokenizer: Any, source: str) -> dict:
+    """input_ids and labels for one row, before truncation."""
+    if fmt == "chat":
+        messages = row[params.text_column]
+        _check_messages(messages, index, source)
+        out = tokenizer.apply_chat_template(
+            messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=params.assistant_only_loss
+        )
+        ids = list(out["input_ids"])
+        if params.assistant_only_loss:
+            labels = [t if m else IGNORE for t, m in zip(ids, out["assistant_masks"], strict=True)]
+        else:
+            labels = list(ids)
+        return {"input_ids": ids, "labels": labels}
+    eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
+    if fmt == "text":
+        ids = tokenizer(str(row[params.text_column]))["input_ids"] + eos
+        return {"input_ids": ids, "labels": list(ids)}
+    prompt = tokenizer(str(row[PROMPT]))["input_ids"]
+    completion = tokenizer(str(row[COMPLETION]), add_special_tokens=False)["input_ids"] + eos
+    prompt_labels = [IGNORE] * len(prompt) if params.assistant_only_loss else list(prompt)
+    return {"input_ids": prompt + completion, "labels": prompt_labels + completion}
+
+
+def check_template(fmt: str, params: Any, tokenizer: Any) -> None:
+    if fmt != "chat":
+        return
+    if not tokenizer.chat_template:
+        raise ParamError(
+            "The data holds chat messages but no chat template is set (the tokenizer has none, or "
+            "--chat-template none). Pass --chat-template chatml (or another named template)."
+        )
+    if params.assistant_only_loss and not marks_assistant(tokenizer.chat_template):
+        raise ParamError(
+            "--assistant-only-loss needs a chat template that marks assistant turns with "
+            "{% generation %}; this tokenizer's template does not. Pass --chat-template chatml or zephyr."
+        )
+
+
+def prepare(dataset: Any, fmt: str, params: Any, tokenizer: Any, max_length: int, split: str, source: str) -> tuple:
+    """Tokenized dataset (input_ids, labels) truncated to max_length, and the truncation report."""
+    report = TruncationReport(split)
+    rows: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
+    for index, row in enumerate(dataset):
+        enc = encode_row(row, index + 1, fmt, params, tokenizer, f"the {split} split of {source}")
+        report.add(len(enc["input_ids"]), max_length)
+        ids, labels = enc["input_ids"][:max_length], enc["labels"][:max_length]
+        if all(label == IGNORE for label in labels):
+            report.dropped += 1
+            continue
+        rows["input_ids"].append(ids)
+        rows["labels"].append(labels)
+    if not rows["input_ids"]:
+        raise DataError(
+            f"No {split} rows have trainable tokens after truncation to {max_length} tokens; "
+            "raise --block-size or check the data."
+        )
+    from datasets import Dataset
+
+    return Dataset.from_dict(rows), report
