@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     except AitrainingError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except SystemExit as exc:  # argparse's --help exits; keep main() usable in-process
+        return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130

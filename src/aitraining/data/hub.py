@@ -95,11 +95,15 @@ def load_hub(repo_id: str, config: str | None) -> datasets.DatasetDict:
     except ConnectionError as exc:
         if cache_only:
             raise _unreachable(
-                repo_id, "offline mode is on and the dataset is not in the local cache"
+                repo_id, "offline mode is on (HF_HUB_OFFLINE=1) and the dataset is not in its local cache"
             ) from exc
         raise _unreachable(repo_id, str(exc)) from exc
     except ValueError as exc:
-        hint = " Choose a config by writing the split as <config>:<split>, such as --train-split en:train."
+        hint = ""
+        if "config" in str(exc).lower():
+            hint = (
+                " Choose a config by writing the split as <config>:<split>, such as --train-split en:train."
+            )
         raise DataError(f"Cannot load hub dataset '{repo_id}': {exc}.{hint}") from exc
     except Exception as exc:  # the hub and the dataset scripts raise many kinds of errors
         raise DataError(

@@ -97,9 +97,13 @@ def load_splits(
         picks = _single_source(path, data_path, train_split, valid_split)
     else:
         open_store = _store_opener(path, data_path)
-        picks = [_pick(open_store, parse_split(train_split, "train_split"), "train_split")]
-        if valid_split:
-            picks.append(_pick(open_store, parse_split(valid_split, "valid_split"), "valid_split"))
+        wanted = {"train_split": train_split, "valid_split": valid_split}
+        refs = {param: parse_split(value, param) for param, value in wanted.items() if value}
+        stores = {param: _locate(open_store, ref, param) for param, ref in refs.items()}  # all checks first
+        picks = [
+            _Pick(store.label, store.splits[refs[param].name], store.load(refs[param].name), param)
+            for param, store in stores.items()
+        ]
     finished = [_finish(pick, max_samples) for pick in picks]
     return LoadedData(
         train=finished[0],
@@ -153,12 +157,11 @@ def _single_source(path: Path, shown: str, train_split: str, valid_split: str | 
     ref = parse_split(train_split, "train_split")
     if ref.config not in (None, "default"):
         raise _config_error(ref, "train_split", label, f"{shown} is a single {kind}")
-    dataset = read_file(path) if path.is_file() else load_saved_dataset(path, shown)
-    picks = [_Pick(label, "", dataset, "train_split")]
-    if valid_split is None:
-        return picks
-    if path.is_file() and _same_file(valid_split, path):
-        return [*picks, _Pick(label, "", dataset, "valid_split")]
+    same = valid_split is not None and path.is_file() and _same_file(valid_split, path)
+    if valid_split is None or same:
+        dataset = read_file(path) if path.is_file() else load_saved_dataset(path, shown)
+        picks = [_Pick(label, "", dataset, "train_split")]
+        return [*picks, _Pick(label, "", dataset, "valid_split")] if same else picks
     fix = (
         "put both files in one folder as train.<ext> and valid.<ext> and pass that folder with "
         "--valid-split valid"
@@ -224,10 +227,10 @@ def _config_error(ref: SplitRef, param: str, label: str, why: str) -> DataError:
     )
 
 
-def _pick(open_store: Callable[[SplitRef, str], Store], ref: SplitRef, param: str) -> _Pick:
+def _locate(open_store: Callable[[SplitRef, str], Store], ref: SplitRef, param: str) -> Store:
     store = open_store(ref, param)
     if ref.name in store.splits:
-        return _Pick(store.label, store.splits[ref.name], store.load(ref.name), param)
+        return store
     flag = flag_for(param)
     found = ", ".join(name if note == name else f"{name} ({note})" for name, note in store.splits.items())
     hint = (

@@ -28,8 +28,6 @@ def training_kwargs(params: Any, project: Path, *, has_eval: bool) -> dict[str, 
         "fp16": params.mixed_precision == "fp16",
         "bf16": params.mixed_precision == "bf16",
         "auto_find_batch_size": params.auto_find_batch_size,
-        "gradient_checkpointing": not params.disable_gradient_checkpointing,
-        "gradient_checkpointing_kwargs": {"use_reentrant": False},
         "logging_steps": params.logging_steps,
         "logging_first_step": True,
         "eval_strategy": eval_strategy,
@@ -44,6 +42,7 @@ def training_kwargs(params: Any, project: Path, *, has_eval: bool) -> dict[str, 
         "dataloader_pin_memory": has_cuda(),
     }
     kwargs.update(upstream.warmup_kwargs(params.warmup_ratio, params.warmup_steps))
+    kwargs.update(upstream.checkpointing_kwargs(not params.disable_gradient_checkpointing))
     if params.log == "tensorboard":
         upstream.tensorboard_dir(project / "logs")
     return kwargs

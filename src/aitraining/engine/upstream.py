@@ -2,6 +2,7 @@
 
 - transformers 5 removed `logging_dir`: TensorBoard's folder comes from TENSORBOARD_LOGGING_DIR.
 - transformers 5.24 removed `warmup_ratio`: a float in [0, 1) passed as `warmup_steps` is a ratio.
+- transformers 5.24 renamed `gradient_checkpointing` to `activation_checkpointing`.
 - transformers 5 removed `tokenizer=` on Trainer: the tokenizer is passed as `processing_class=`.
 """
 
@@ -25,6 +26,14 @@ def warmup_kwargs(warmup_ratio: float, warmup_steps: int | None) -> dict[str, An
 
         raise ParamError(f"warmup_ratio must be in [0, 1), got {warmup_ratio}.")
     return {"warmup_steps": float(warmup_ratio)}
+
+
+def checkpointing_kwargs(enabled: bool) -> dict[str, Any]:
+    """transformers 5.24 renamed gradient_checkpointing* to activation_checkpointing*."""
+    from transformers import TrainingArguments
+
+    prefix = "activation" if "activation_checkpointing" in TrainingArguments.__dataclass_fields__ else "gradient"
+    return {f"{prefix}_checkpointing": enabled, f"{prefix}_checkpointing_kwargs": {"use_reentrant": False}}
 
 
 def trainer_tokenizer_kwargs(tokenizer: Any) -> dict[str, Any]:

@@ -29,9 +29,6 @@ from aitraining.testing.tokenizers import train_bpe_tokenizer, train_wordpiece_t
 
 _M = TypeVar("_M", bound=PreTrainedModel)
 
-IM_START = "<|im_start|>"
-IM_END = "<|im_end|>"
-
 # ChatML with `{% generation %}` around each assistant reply *and* its closing <|im_end|>, so
 # `return_assistant_tokens_mask=True` marks exactly what the model must learn to produce, stop token included
 # (TRL's `is_chat_template_stop_token_trained` checks the same thing). Every turn renders the same whatever

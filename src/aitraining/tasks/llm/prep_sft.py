@@ -16,24 +16,32 @@ IGNORE = -100
 PROMPT, COMPLETION = "prompt", "completion"
 
 
-def detect_format(dataset: Any, text_column: str, source: str) -> str:
-    """'chat', 'text' or 'prompt_completion', from the columns and the first row."""
+MESSAGES = "messages"
+
+
+def detect_format(dataset: Any, text_column: str, source: str) -> tuple[str, str]:
+    """('chat' | 'text' | 'prompt_completion', column holding the text or messages).
+
+    The text column is used when present; otherwise a 'messages' column (chat) or a
+    'prompt'/'completion' pair is recognised, and the caller prints what was chosen.
+    """
     columns = dataset.column_names
-    if text_column in columns:
-        first = dataset[0][text_column]
+    column = text_column if text_column in columns else MESSAGES if MESSAGES in columns else None
+    if column is not None:
+        first = dataset[0][column]
         if isinstance(first, list):
-            return "chat"
+            return "chat", column
         if isinstance(first, str):
-            return "text"
+            return "text", column
         raise DataError(
-            f"Column '{text_column}' of {source} holds {type(first).__name__} values; sft needs text, "
+            f"Column '{column}' of {source} holds {type(first).__name__} values; sft needs text, "
             "or chat messages (a list of {'role', 'content'})."
         )
     if PROMPT in columns and COMPLETION in columns:
-        return "prompt_completion"
+        return "prompt_completion", PROMPT
     raise DataError(
         f"Column '{text_column}' (set by text_column) not found in {source}, and there are no "
-        f"'prompt'/'completion' columns either. Columns present: {', '.join(columns)}. "
+        f"'messages' or 'prompt'/'completion' columns either. Columns present: {', '.join(columns)}. "
         "Pass --text-column with the text or messages column."
     )
 
@@ -46,10 +54,10 @@ def _check_messages(messages: Any, row: int, source: str) -> None:
             raise DataError(f"Row {row} of {source}: each message needs 'role' and 'content'; got {turn!r}.")
 
 
-def encode_row(row: dict[str, Any], index: int, fmt: str, params: Any, tokenizer: Any, source: str) -> dict:
+def encode_row(row: dict[str, Any], index: int, fmt: str, column: str, params: Any, tokenizer: Any, source: str) -> dict:
     """input_ids and labels for one row, before truncation."""
     if fmt == "chat":
-        messages = row[params.text_column]
+        messages = row[column]
         _check_messages(messages, index, source)
         out = tokenizer.apply_chat_template(
             messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=params.assistant_only_loss
@@ -62,7 +70,7 @@ def encode_row(row: dict[str, Any], index: int, fmt: str, params: Any, tokenizer
         return {"input_ids": ids, "labels": labels}
     eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
     if fmt == "text":
-        ids = tokenizer(str(row[params.text_column]))["input_ids"] + eos
+        ids = tokenizer(str(row[column]))["input_ids"] + eos
         return {"input_ids": ids, "labels": list(ids)}
     prompt = tokenizer(str(row[PROMPT]))["input_ids"]
     completion = tokenizer(str(row[COMPLETION]), add_special_tokens=False)["input_ids"] + eos
@@ -85,12 +93,14 @@ def check_template(fmt: str, params: Any, tokenizer: Any) -> None:
         )
 
 
-def prepare(dataset: Any, fmt: str, params: Any, tokenizer: Any, max_length: int, split: str, source: str) -> tuple:
+def prepare(
+    dataset: Any, fmt: tuple[str, str], params: Any, tokenizer: Any, max_length: int, split: str, source: str
+) -> tuple:
     """Tokenized dataset (input_ids, labels) truncated to max_length, and the truncation report."""
     report = TruncationReport(split)
     rows: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
     for index, row in enumerate(dataset):
-        enc = encode_row(row, index + 1, fmt, params, tokenizer, f"the {split} split of {source}")
+        enc = encode_row(row, index + 1, *fmt, params, tokenizer, f"the {split} split of {source}")
         report.add(len(enc["input_ids"]), max_length)
         ids, labels = enc["input_ids"][:max_length], enc["labels"][:max_length]
         if all(label == IGNORE for label in labels):

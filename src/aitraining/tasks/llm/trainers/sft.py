@@ -19,7 +19,7 @@ from aitraining.tasks.llm.trainers.common import Prepared, load_checked
 @dataclass
 class SftData:
     loaded: LoadedData
-    format: str
+    format: tuple[str, str]  # (kind, column)
 
     @property
     def source(self) -> str:
@@ -29,13 +29,13 @@ class SftData:
 def load_data(params: Any, logger: Any) -> Any:
     data = load_checked(params, {})
     fmt = prep_sft.detect_format(data.train, params.text_column, f"the {params.train_split} split of {data.source}")
-    logger.info(f"sft data format: {fmt.replace('_', '-')}")
+    logger.info(f"sft data format: {fmt[0].replace('_', '-')} (column '{fmt[1]}')")
     return SftData(data, fmt)
 
 
 def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
     tokenizer.chat_template = resolve_chat_template(params.chat_template, tokenizer)
-    prep_sft.check_template(data.format, params, tokenizer)
+    prep_sft.check_template(data.format[0], params, tokenizer)
     limit = effective_block_size(params, tokenizer, model_config, logger)
     loaded = data.loaded
     train, report = prep_sft.prepare(loaded.train, data.format, params, tokenizer, limit, "train", loaded.source)
@@ -57,8 +57,6 @@ def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, p
         **kwargs,
         max_length=prepared.max_length,
         packing=params.packing,
-        eos_token=tokenizer.eos_token,
-        pad_token=tokenizer.pad_token,
     )
     trainer = SFTTrainer(
         model=model,
