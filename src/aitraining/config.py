@@ -98,9 +98,7 @@ def load_config_file(path: str | Path) -> FileConfig:
     except yaml.YAMLError as exc:
         raise ParamError(f"Config file {file} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise ParamError(
-            f"Config file {file} must hold a mapping of keys (task, base_model, data, params, ...)."
-        )
+        raise ParamError(f"Config file {file} must hold a mapping of keys (task, base_model, data, params, ...).")
     _check_keys(raw, TOP_KEYS, f"config file {file}")
     if "task" not in raw:
         raise ParamError(f"Config file {file} needs a 'task' key, e.g. 'task: llm-sft'.")

@@ -11,8 +11,18 @@ from aitraining.cli.main import main
 from aitraining.tasks.registry import TASKS
 
 TWELVE = {
-    "llm", "text-classification", "text-regression", "token-classification", "seq2seq", "extractive-qa",
-    "sentence-transformers", "image-classification", "image-regression", "object-detection", "vlm", "tabular",
+    "llm",
+    "text-classification",
+    "text-regression",
+    "token-classification",
+    "seq2seq",
+    "extractive-qa",
+    "sentence-transformers",
+    "image-classification",
+    "image-regression",
+    "object-detection",
+    "vlm",
+    "tabular",
 }
 
 
@@ -49,7 +59,15 @@ def test_help_is_fast_and_light():
 def test_llm_help_is_grouped(capsys):
     code, out, _ = run_cli(capsys, "llm", "--help")
     assert code == 0
-    for group in ("Core:", "Data:", "LLM:", "Optimisation:", "PPO (RL):", "PEFT / LoRA:", "Hugging Face Hub:"):
+    for group in (
+        "Core:",
+        "Data:",
+        "LLM:",
+        "Optimisation:",
+        "PPO (RL):",
+        "PEFT / LoRA:",
+        "Hugging Face Hub:",
+    ):
         assert group in out
     assert "--rl-gamma" in out and "--lora-r" in out
 
@@ -74,9 +92,14 @@ def test_unknown_flag_suggests(capsys):
 
 @pytest.mark.parametrize(
     ("flag", "value", "expected"),
-    [("--trainer", "sfft", "Did you mean sft?"), ("--mixed-precision", "fp32", "choose one of none, fp16, bf16"),
-     ("--scheduler", "cosin", "Did you mean cosine?"), ("--optimizer", "adam", "choose one of"),
-     ("--log", "mlflow", "choose one of none, tensorboard, wandb"), ("--backend", "cloud", "local")],
+    [
+        ("--trainer", "sfft", "Did you mean sft?"),
+        ("--mixed-precision", "fp32", "choose one of none, fp16, bf16"),
+        ("--scheduler", "cosin", "Did you mean cosine?"),
+        ("--optimizer", "adam", "choose one of"),
+        ("--log", "mlflow", "choose one of none, tensorboard, wandb"),
+        ("--backend", "cloud", "local"),
+    ],
 )
 def test_invalid_choices(capsys, flag, value, expected):
     code, _, err = run_cli(capsys, "llm", flag, value, "--explain")
@@ -95,8 +118,17 @@ def explained(capsys, *argv):
 
 
 def test_boolean_forms_and_snake_case(capsys):
-    table, _ = explained(capsys, "--peft", "--lora_r", "8", "--merge-adapter=False", "--no-packing",
-                         "--trainer", "sft", "--auto-find-batch-size=True")
+    table, _ = explained(
+        capsys,
+        "--peft",
+        "--lora_r",
+        "8",
+        "--merge-adapter=False",
+        "--no-packing",
+        "--trainer",
+        "sft",
+        "--auto-find-batch-size=True",
+    )
     assert table["peft"] == (True, "flag --peft")
     assert table["lora_r"] == (8, "flag --lora-r")
     assert table["merge_adapter"][0] is False
@@ -139,8 +171,17 @@ def test_ppo_without_reward_model(capsys):
 @pytest.mark.parametrize("trainer", ["reward", "ppo"])
 def test_distillation_with_reward_or_ppo(capsys, trainer):
     extra = ["--rl-reward-model-path", "x"] if trainer == "ppo" else []
-    code, _, err = run_cli(capsys, "llm", "--trainer", trainer, *extra, "--use-distillation=True",
-                           "--teacher-model", "t", "--explain")
+    code, _, err = run_cli(
+        capsys,
+        "llm",
+        "--trainer",
+        trainer,
+        *extra,
+        "--use-distillation=True",
+        "--teacher-model",
+        "t",
+        "--explain",
+    )
     assert code == 2 and f"--use-distillation does not work with --trainer {trainer}" in err
 
 
@@ -158,8 +199,19 @@ def test_preference_trainers_need_columns(capsys, trainer):
 
 
 def test_other_backends_not_available(capsys, tmp_path):
-    code, _, err = run_cli(capsys, "llm", "--train", "--backend", "spaces", "--model", "m", "--data-path", "d",
-                           "--project-name", str(tmp_path / "p"))
+    code, _, err = run_cli(
+        capsys,
+        "llm",
+        "--train",
+        "--backend",
+        "spaces",
+        "--model",
+        "m",
+        "--data-path",
+        "d",
+        "--project-name",
+        str(tmp_path / "p"),
+    )
     assert code == 3 and "--backend spaces is not available" in err
 
 

@@ -147,9 +147,7 @@ def test_missing_valid_split_is_reported_before_reading_train(tmp_path: Path) ->
 def test_empty_split_is_an_error(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "train.jsonl", ROWS)
     write(tmp_path / "valid.jsonl", "\n")
-    with pytest.raises(
-        DataError, match=rf"The validation split of folder {tmp_path} \(valid\.jsonl\) has no rows"
-    ):
+    with pytest.raises(DataError, match=rf"The validation split of folder {tmp_path} \(valid\.jsonl\) has no rows"):
         load_splits(str(tmp_path), valid_split="valid")
 
 
@@ -166,10 +164,16 @@ def test_missing_path_names_the_path(tmp_path: Path) -> None:
 
 def test_single_file_with_another_valid_split_is_an_error(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "train.jsonl", ROWS)
-    with pytest.raises(
-        DataError, match=r"is a single file, so all of it is the train split, and --valid-split"
-    ):
+    with pytest.raises(DataError, match=r"is a single file, so all of it is the train split, and --valid-split"):
         load_splits(str(path), valid_split="valid")
+
+
+def test_empty_split_arguments(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "train.jsonl", ROWS)
+    assert load_splits(str(tmp_path), valid_split="").valid is None
+    assert load_splits(str(path), valid_split="").valid is None
+    with pytest.raises(ParamError, match="--train-split '' is not a valid split"):
+        load_splits(str(tmp_path), train_split="")
 
 
 def test_single_file_with_itself_as_valid_split(tmp_path: Path) -> None:
@@ -268,9 +272,7 @@ def test_hub_id_offline_fails_fast_with_a_clear_message(monkeypatch: pytest.Monk
         load_splits("someone/some-dataset")
     assert time.monotonic() - start < 5
     message = str(info.value)
-    assert message.startswith(
-        "Cannot load hub dataset 'someone/some-dataset': the Hugging Face Hub cannot be"
-    )
+    assert message.startswith("Cannot load hub dataset 'someone/some-dataset': the Hugging Face Hub cannot be")
     assert "pass the local folder or file as the data path" in message
 
 

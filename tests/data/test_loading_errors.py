@@ -77,9 +77,7 @@ def test_jsonl_not_utf8_names_the_line(tmp_path: Path) -> None:
 
 def test_jsonl_mixed_types_in_a_column(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "train.jsonl", [{"a": "x"}, {"a": None}, {"a": 3}])
-    with pytest.raises(
-        DataError, match=r"column 'a' mixes value types: a string on line 1 but a number on line 3"
-    ):
+    with pytest.raises(DataError, match=r"column 'a' mixes value types: a string on line 1 but a number on line 3"):
         load_splits(str(path))
 
 
@@ -117,9 +115,7 @@ def test_csv_empty_headers_only_and_duplicate_header(tmp_path: Path, text: str, 
 def test_require_columns_one_missing() -> None:
     dataset = datasets.Dataset.from_dict({"a": [1], "b": [2], "c": [3]})
     with pytest.raises(DataError) as info:
-        require_columns(
-            dataset, {"text_column": "a", "rejected_text_column": "rej"}, split="train", source="S"
-        )
+        require_columns(dataset, {"text_column": "a", "rejected_text_column": "rej"}, split="train", source="S")
     assert str(info.value) == (
         "Column 'rej' (set by rejected_text_column) not found in the train split of S. Columns present: "
         "a, b, c. Pass --rejected-text-column <name> with one of those columns."

@@ -9,7 +9,10 @@ from aitraining.params.docs import compatibility_matrix, render
 from aitraining.tasks.llm.params import LLMParams
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC_CANDIDATES = [ROOT / "docs" / "spec" / "PARAMETER_COMPATIBILITY.md", ROOT.parent / "shared" / "spec" / "PARAMETER_COMPATIBILITY.md"]
+SPEC_CANDIDATES = [
+    ROOT / "docs" / "spec" / "PARAMETER_COMPATIBILITY.md",
+    ROOT.parent / "shared" / "spec" / "PARAMETER_COMPATIBILITY.md",
+]
 TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
 
 
@@ -40,7 +43,9 @@ def test_spec_tables_are_parsed():
 
 def test_generated_matrix_equals_spec():
     generated = compatibility_matrix(LLMParams.param_metas(), TRAINERS)
-    mismatches = {name: (want, generated.get(name)) for name, want in spec_rows().items() if generated.get(name) != want}
+    mismatches = {
+        name: (want, generated.get(name)) for name, want in spec_rows().items() if generated.get(name) != want
+    }
     assert mismatches == {}
 
 

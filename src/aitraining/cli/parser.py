@@ -98,9 +98,7 @@ def build_parser(command: str, summary: str, metas: dict[str, ParamMeta]) -> Err
     run = parser.add_argument_group(RUN_OPTIONS)
     run.add_argument("--train", action="store_true", help="Train (the default action).")
     run.add_argument("--config", metavar="FILE.yml", help="Read parameters from a YAML config file.")
-    run.add_argument(
-        "--explain", action="store_true", help="Print every resolved parameter and its source, then exit."
-    )
+    run.add_argument("--explain", action="store_true", help="Print every resolved parameter and its source, then exit.")
     run.add_argument("--strict", action="store_true", help="Treat ignored-parameter warnings as errors.")
     run.add_argument("--overwrite", action="store_true", help="Allow replacing a non-empty project folder.")
     names = ordered_groups(list(dict.fromkeys(m.group for m in metas.values())))

@@ -26,10 +26,7 @@ def looks_like_hub_id(text: str) -> bool:
 
 
 def _offline_by_env() -> bool:
-    return any(
-        os.environ.get(name, "").strip().lower() in _TRUE
-        for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
-    )
+    return any(os.environ.get(name, "").strip().lower() in _TRUE for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
 
 
 def _probe(url: str) -> str | None:
@@ -101,9 +98,7 @@ def load_hub(repo_id: str, config: str | None) -> datasets.DatasetDict:
     except ValueError as exc:
         hint = ""
         if "config" in str(exc).lower():
-            hint = (
-                " Choose a config by writing the split as <config>:<split>, such as --train-split en:train."
-            )
+            hint = " Choose a config by writing the split as <config>:<split>, such as --train-split en:train."
         raise DataError(f"Cannot load hub dataset '{repo_id}': {exc}.{hint}") from exc
     except Exception as exc:  # the hub and the dataset scripts raise many kinds of errors
         raise DataError(
@@ -111,7 +106,5 @@ def load_hub(repo_id: str, config: str | None) -> datasets.DatasetDict:
             "config, or download the data and pass a local path."
         ) from exc
     if not isinstance(loaded, datasets.DatasetDict):
-        raise DataError(
-            f"Hub dataset '{repo_id}' did not load as a set of splits. Download it and pass a local path."
-        )
+        raise DataError(f"Hub dataset '{repo_id}' did not load as a set of splits. Download it and pass a local path.")
     return loaded

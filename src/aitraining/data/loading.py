@@ -89,16 +89,16 @@ def load_splits(
     `max_samples` keeps the first N rows of each split. Raises `DataError` for every data problem.
     """
     if max_samples is not None and max_samples < 1:
-        raise ParamError(
-            f"--max-samples must be at least 1 (got {max_samples}); leave it out to use all rows."
-        )
+        raise ParamError(f"--max-samples must be at least 1 (got {max_samples}); leave it out to use all rows.")
+    valid_split = valid_split or None
     path = Path(data_path).expanduser()
     if path.is_file() or (path.is_dir() and is_saved_dataset(path)):
         picks = _single_source(path, data_path, train_split, valid_split)
     else:
         open_store = _store_opener(path, data_path)
-        wanted = {"train_split": train_split, "valid_split": valid_split}
-        refs = {param: parse_split(value, param) for param, value in wanted.items() if value}
+        refs = {"train_split": parse_split(train_split, "train_split")}
+        if valid_split:
+            refs["valid_split"] = parse_split(valid_split, "valid_split")
         stores = {param: _locate(open_store, ref, param) for param, ref in refs.items()}  # all checks first
         picks = [
             _Pick(store.label, store.splits[refs[param].name], store.load(refs[param].name), param)
@@ -112,9 +112,7 @@ def load_splits(
     )
 
 
-def require_columns(
-    dataset: datasets.Dataset, columns: Mapping[str, str | None], *, split: str, source: str
-) -> None:
+def require_columns(dataset: datasets.Dataset, columns: Mapping[str, str | None], *, split: str, source: str) -> None:
     """Raise one `DataError` naming every column in `columns` (param name -> column) the dataset lacks."""
     present = list(dataset.column_names)
     missing = [(param, column) for param, column in columns.items() if column and column not in present]
@@ -128,14 +126,8 @@ def require_columns(
         head = f"Column '{column}' (set by {param}) not found"
         tail = f"Pass {flag_for(param)} <name> with one of those columns."
     else:
-        head = (
-            "Columns " + _join([f"'{column}' (set by {param})" for param, column in missing]) + " not found"
-        )
-        tail = (
-            "Pass "
-            + _join([f"{flag_for(param)} <name>" for param, _ in missing])
-            + " with columns from that list."
-        )
+        head = "Columns " + _join([f"'{column}' (set by {param})" for param, column in missing]) + " not found"
+        tail = "Pass " + _join([f"{flag_for(param)} <name>" for param, _ in missing]) + " with columns from that list."
     hints = "".join(_suggest(param, column, present) for param, column in missing)
     raise DataError(f"{head} in the {split} split of {source}. Columns present: {listed}. {hints}{tail}")
 
@@ -163,8 +155,7 @@ def _single_source(path: Path, shown: str, train_split: str, valid_split: str | 
         picks = [_Pick(label, "", dataset, "train_split")]
         return [*picks, _Pick(label, "", dataset, "valid_split")] if same else picks
     fix = (
-        "put both files in one folder as train.<ext> and valid.<ext> and pass that folder with "
-        "--valid-split valid"
+        "put both files in one folder as train.<ext> and valid.<ext> and pass that folder with --valid-split valid"
         if path.is_file()
         else "save a DatasetDict holding both splits with save_to_disk and pass its folder"
     )
@@ -212,9 +203,7 @@ def _open_store(path: Path, shown: str, ref: SplitRef, param: str) -> Store:
     subfolder = path / ref.config
     if subfolder.is_dir():
         return folder_store(subfolder, os.path.join(shown, ref.config))
-    subfolders = sorted(
-        item.name for item in path.iterdir() if item.is_dir() and not item.name.startswith(".")
-    )
+    subfolders = sorted(item.name for item in path.iterdir() if item.is_dir() and not item.name.startswith("."))
     found = f"its subfolders are {', '.join(subfolders)}" if subfolders else "it has no subfolders"
     raise _config_error(ref, param, label, f"in a local folder a config is a subfolder, and {found}")
 
@@ -233,9 +222,7 @@ def _locate(open_store: Callable[[SplitRef, str], Store], ref: SplitRef, param: 
         return store
     flag = flag_for(param)
     found = ", ".join(name if note == name else f"{name} ({note})" for name, note in store.splits.items())
-    hint = (
-        store.train_hint if param == "train_split" else f", or leave {flag} out to train without validation"
-    )
+    hint = store.train_hint if param == "train_split" else f", or leave {flag} out to train without validation"
     raise DataError(
         f"No split named '{ref.name}' in {store.label}. Splits found: {found or '(none)'}. "
         f"Pass {flag} with one of those names{hint}."

@@ -136,9 +136,7 @@ def _columns_to_dataset(data: dict[str, Any], path: Path) -> datasets.Dataset:
     return _build(data, path, numbers, "row")
 
 
-def rows_to_dataset(
-    rows: Sequence[dict[str, Any]], path: Path, numbers: Sequence[int], unit: str
-) -> datasets.Dataset:
+def rows_to_dataset(rows: Sequence[dict[str, Any]], path: Path, numbers: Sequence[int], unit: str) -> datasets.Dataset:
     """Build a Dataset from row objects; columns are the union of keys, missing values become null."""
     names: dict[str, None] = {}
     for row in rows:
@@ -185,9 +183,7 @@ def _mixed_types_error(
                 f"{path}: the values of column '{name}' cannot be stored together ({exc}). Make every value "
                 "in a column the same type, including inside nested lists and objects."
             )
-    return DataError(
-        f"{path}: the data cannot be turned into a table ({exc}). Check that the rows are uniform."
-    )
+    return DataError(f"{path}: the data cannot be turned into a table ({exc}). Check that the rows are uniform.")
 
 
 def _json_type(value: object) -> str:
@@ -248,8 +244,7 @@ def _check_header(path: Path, header: list[str], line: int) -> None:
     for name in header:
         if name in seen:
             raise DataError(
-                f"{path}, line {line}: the header names column '{name}' twice. Give every column a "
-                "different name."
+                f"{path}, line {line}: the header names column '{name}' twice. Give every column a different name."
             )
         seen.add(name)
 
@@ -262,17 +257,12 @@ def _read_csv(path: Path) -> datasets.Dataset:
 
     _check_csv(path)
     try:
-        frame = pd.read_csv(
-            path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], low_memory=False
-        )
+        frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], low_memory=False)
     except (ValueError, pd.errors.ParserError) as exc:
         raise DataError(f"{path}: the CSV cannot be read ({exc}). Fix the file and try again.") from exc
     table = pa.Table.from_pandas(frame, preserve_index=False)
     schema = pa.schema(
-        [
-            field.with_type(pa.string()) if pa.types.is_large_string(field.type) else field
-            for field in table.schema
-        ]
+        [field.with_type(pa.string()) if pa.types.is_large_string(field.type) else field for field in table.schema]
     ).remove_metadata()
     return datasets.Dataset(InMemoryTable(table.cast(schema)))
 

@@ -99,9 +99,7 @@ def _describe(files: list[Path], prefix: str) -> str:
 
 def _no_data_files(root: Path, shown: str) -> DataError:
     present = sorted(item.name for item in root.iterdir() if not item.name.startswith("."))
-    listing = (
-        f" It contains: {', '.join(present[:10])}{' ...' if len(present) > 10 else ''}." if present else ""
-    )
+    listing = f" It contains: {', '.join(present[:10])}{' ...' if len(present) > 10 else ''}." if present else ""
     return DataError(
         f"Folder {shown} holds no data files.{listing} Put the training data in train.jsonl (or train.csv, "
         "train.json, train.parquet), optionally with a validation file such as valid.jsonl, or pass a "

@@ -23,9 +23,8 @@ def check_mixed_precision(mode: str) -> None:
             "--mixed-precision fp16 needs a CUDA GPU and none is available here. "
             "Use --mixed-precision bf16 (if the CPU supports it) or none."
         )
-    if mode == "bf16":
-        if has_cuda() and not torch.cuda.is_bf16_supported():
-            raise NotAvailableError("--mixed-precision bf16 is not supported by this GPU; use fp16 or none.")
+    if mode == "bf16" and has_cuda() and not torch.cuda.is_bf16_supported():
+        raise NotAvailableError("--mixed-precision bf16 is not supported by this GPU; use fp16 or none.")
 
 
 def check_quantization(mode: str) -> None:

@@ -9,8 +9,20 @@ from typing import Any
 from aitraining.errors import AitrainingError, ParamError
 
 # Only these leave the machine; logs and checkpoints stay local, secrets are never in any of them.
-PUSH_PATTERNS = ["*.safetensors", "*.json", "*.txt", "*.model", "*.jinja", "README.md", "*/*.safetensors",
-                 "*/*.json", "*/*.txt", "*/*.model", "*/*.jinja", "*/README.md"]
+PUSH_PATTERNS = [
+    "*.safetensors",
+    "*.json",
+    "*.txt",
+    "*.model",
+    "*.jinja",
+    "README.md",
+    "*/*.safetensors",
+    "*/*.json",
+    "*/*.txt",
+    "*/*.model",
+    "*/*.jinja",
+    "*/README.md",
+]
 NEVER_PUSH = ["checkpoints/**", "logs/**", "training.log", "*.log"]
 
 
@@ -54,7 +66,10 @@ def push(project: Path, repo_id: str, token: str) -> str:
     try:
         api.create_repo(repo_id, exist_ok=True, private=True)
         api.upload_folder(
-            folder_path=str(project), repo_id=repo_id, allow_patterns=PUSH_PATTERNS, ignore_patterns=NEVER_PUSH
+            folder_path=str(project),
+            repo_id=repo_id,
+            allow_patterns=PUSH_PATTERNS,
+            ignore_patterns=NEVER_PUSH,
         )
     except Exception as exc:  # any hub/network failure becomes one clear message
         raise HubError(

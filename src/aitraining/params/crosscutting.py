@@ -101,6 +101,4 @@ class EvalParams(ParamsBase):
     eval_save_predictions: bool = param(
         False, "Save predictions to the project folder.", group=EVAL, requires="use_enhanced_eval"
     )
-    eval_benchmark: str | None = param(
-        None, "Named benchmark to run.", group=EVAL, requires="use_enhanced_eval"
-    )
+    eval_benchmark: str | None = param(None, "Named benchmark to run.", group=EVAL, requires="use_enhanced_eval")

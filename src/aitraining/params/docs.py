@@ -14,9 +14,7 @@ YES, NO = "✓", "✗"
 
 def compatibility_matrix(metas: dict[str, ParamMeta], trainers: tuple[str, ...]) -> dict[str, dict[str, bool]]:
     """{param: {trainer: applies}} straight from the declarations."""
-    return {
-        name: {t: meta.trainers is None or t in meta.trainers for t in trainers} for name, meta in metas.items()
-    }
+    return {name: {t: meta.trainers is None or t in meta.trainers for t in trainers} for name, meta in metas.items()}
 
 
 def _default(meta: ParamMeta) -> str:
@@ -36,7 +34,9 @@ def command_section(name: str) -> list[str]:
             if meta.group != group:
                 continue
             marks = " | ".join(YES if matrix[pname][t] else NO for t in task.trainers)
-            desc = meta.help.replace("|", "\\|") + (f" Needs `--{meta.requires.replace('_', '-')}`." if meta.requires else "")
+            desc = meta.help.replace("|", "\\|") + (
+                f" Needs `--{meta.requires.replace('_', '-')}`." if meta.requires else ""
+            )
             lines.append(f"| {pname} | `{meta.flag}` | {_default(meta)} | {marks} | {desc} |".replace("|  |", "| |"))
         lines.append("")
     return lines

@@ -49,9 +49,7 @@ Scheduler = Literal[SCHEDULERS]  # type: ignore[valid-type]
 
 class CoreParams(ParamsBase):
     model: str | None = param(None, "Base model: a local folder or a Hub model id.", group=CORE)
-    project_name: str = param(
-        "project-name", "Output folder for the trained model, logs and model card.", group=CORE
-    )
+    project_name: str = param("project-name", "Output folder for the trained model, logs and model card.", group=CORE)
     data_path: str | None = param(
         None,
         "Training data: a folder of <split>.csv|jsonl|json|parquet files, one such file, "
@@ -95,9 +93,7 @@ class PerfParams(ParamsBase):
         "Mixed precision: fp16 needs a CUDA GPU; bf16 needs a GPU or CPU that supports it.",
         group=PERF,
     )
-    auto_find_batch_size: bool = param(
-        False, "Halve the batch size automatically on out-of-memory errors.", group=PERF
-    )
+    auto_find_batch_size: bool = param(False, "Halve the batch size automatically on out-of-memory errors.", group=PERF)
     disable_gradient_checkpointing: bool = param(
         False, "Turn gradient checkpointing off (faster, uses more memory).", group=PERF
     )
@@ -116,9 +112,7 @@ class LoggingParams(ParamsBase):
     save_strategy: Literal["no", "steps", "epoch"] = param(
         "epoch", "When to save checkpoints during training.", group=LOGGING
     )
-    save_steps: int = param(
-        500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING
-    )
+    save_steps: int = param(500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING)
     save_total_limit: int = param(1, "Keep at most this many checkpoints.", group=LOGGING)
 
 

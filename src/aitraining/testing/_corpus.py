@@ -76,9 +76,7 @@ def default_corpus() -> list[str]:
     lines.extend(f"{a} plus {b} is {a + b}. {a} + {b} = {a + b}" for a in range(10) for b in range(0, 10, 3))
     lines.extend(f"The {c} thing is like the {w}." for c, w in COLOUR_ANSWERS.items())
     # Chat role names appear bare on their own line in ChatML, so train on them that way too.
-    lines.extend(
-        f"system\nyou are a helpful assistant.\nuser\n{c}\nassistant\n{w}" for c, w in COLOUR_ANSWERS.items()
-    )
+    lines.extend(f"system\nyou are a helpful assistant.\nuser\n{c}\nassistant\n{w}" for c, w in COLOUR_ANSWERS.items())
     lines.extend(f"Question: What goes with {c}?\nAnswer: {w}" for c, w in COLOUR_ANSWERS.items())
     lines.append(string.digits + " " + string.punctuation + " " + string.ascii_letters)
     return lines

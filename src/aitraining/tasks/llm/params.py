@@ -35,9 +35,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     block_size: int = param(
         1024, "Tokens per training sequence (generic: packed block length; sft: maximum length).", group=LLM
     )
-    model_max_length: int = param(
-        2048, "Upper bound on sequence length; block_size is capped to it.", group=LLM
-    )
+    model_max_length: int = param(2048, "Upper bound on sequence length; block_size is capped to it.", group=LLM)
     add_eos_token: bool = param(
         True, "Append the EOS token to each document (generic).", group=LLM, trainers=("generic",)
     )
@@ -48,9 +46,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         group=LLM,
         trainers=("sft", "dpo", "orpo", "reward", "ppo"),
     )
-    packing: bool = param(
-        False, "Pack several examples into each sequence (sft).", group=LLM, trainers=("sft",)
-    )
+    packing: bool = param(False, "Pack several examples into each sequence (sft).", group=LLM, trainers=("sft",))
     assistant_only_loss: bool = param(
         False,
         "Compute the loss on assistant replies (chat data) or completions (prompt-completion data) only.",
@@ -93,9 +89,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     )
     rl_gamma: float = param(1.0, "Discount factor.", group=PPO, trainers=("ppo",))
     rl_gae_lambda: float = param(0.95, "GAE lambda.", group=PPO, trainers=("ppo",))
-    rl_kl_coef: float = param(
-        0.05, "Per-token KL penalty against the reference policy.", group=PPO, trainers=("ppo",)
-    )
+    rl_kl_coef: float = param(0.05, "Per-token KL penalty against the reference policy.", group=PPO, trainers=("ppo",))
     rl_value_loss_coef: float = param(0.1, "Weight of the value loss.", group=PPO, trainers=("ppo",))
     rl_clip_range: float = param(0.2, "PPO policy clip range.", group=PPO, trainers=("ppo",))
     rl_num_ppo_epochs: int = param(4, "PPO epochs per rollout batch.", group=PPO, trainers=("ppo",))

@@ -54,7 +54,9 @@ def _check_messages(messages: Any, row: int, source: str) -> None:
             raise DataError(f"Row {row} of {source}: each message needs 'role' and 'content'; got {turn!r}.")
 
 
-def encode_row(row: dict[str, Any], index: int, fmt: str, column: str, params: Any, tokenizer: Any, source: str) -> dict:
+def encode_row(
+    row: dict[str, Any], index: int, fmt: str, column: str, params: Any, tokenizer: Any, source: str
+) -> dict:
     """input_ids and labels for one row, before truncation."""
     if fmt == "chat":
         messages = row[column]

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from aitraining.data.chat_templates import resolve_chat_template
+from aitraining.data.loading import LoadedData
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.logs import use_loss_lines
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
 from aitraining.tasks.llm import prep_sft
 from aitraining.tasks.llm.lengths import effective_block_size
-from aitraining.data.loading import LoadedData
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
 
 

@@ -1,0 +1,134 @@
+"""Errors that must come before any model is loaded, and outputs that must stay untouched."""
+
+import time
+
+import pytest
+
+from aitraining.cli.main import main
+from aitraining.engine.hub import HubError, files_to_push, hub_target, push
+from aitraining.tasks.llm.params import LLMParams
+
+MISSING_MODEL = "/nonexistent/model-that-would-fail-to-load"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def base_args(model, data, project):
+    return ["llm", "--train", "--model", str(model), "--data-path", str(data), "--project-name", str(project)]
+
+
+def test_missing_column_is_reported_before_the_model_loads(capsys, tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "train.jsonl").write_text('{"content": "a"}\n')
+    code, log = run(capsys, *base_args(MISSING_MODEL, tmp_path / "d", tmp_path / "p"))
+    assert code == 2
+    assert "Column 'text' (set by text_column) not found" in log and "content" in log and "--text-column" in log
+    assert not (tmp_path / "p").exists()
+
+
+def test_malformed_jsonl_line_named(capsys, tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "train.jsonl").write_text('{"text": "a"}\n{"text": oops}\n')
+    code, log = run(capsys, *base_args(MISSING_MODEL, tmp_path / "d", tmp_path / "p"))
+    assert code == 2 and "train.jsonl, line 2: not valid JSON" in log
+
+
+def test_chat_column_with_generic_points_to_sft(capsys, tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "train.jsonl").write_text('{"text": [{"role": "user", "content": "hi"}]}\n')
+    code, log = run(capsys, *base_args(MISSING_MODEL, tmp_path / "d", tmp_path / "p"))
+    assert code == 2 and "--trainer sft" in log
+
+
+def test_existing_project_is_never_overwritten(capsys, tmp_path):
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "keep.txt").write_text("precious")
+    code, log = run(capsys, *base_args(MISSING_MODEL, tmp_path / "nodata", project))
+    assert code == 2 and "already exists and is not empty" in log and "--overwrite" in log
+    assert (project / "keep.txt").read_text() == "precious"
+
+
+def test_overwrite_keeps_outputs_when_inputs_are_bad(capsys, tmp_path):
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "keep.txt").write_text("precious")
+    code, log = run(capsys, *base_args(MISSING_MODEL, tmp_path / "nodata", project), "--overwrite")
+    assert code == 2 and "does not exist" in log
+    assert (project / "keep.txt").read_text() == "precious"
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--quantization", "int4", "--peft"], "needs a CUDA GPU"),
+        (["--mixed-precision", "fp16"], "fp16 needs a CUDA GPU"),
+        (["--use-flash-attention-2"], "needs a CUDA GPU"),
+    ],
+)
+def test_hardware_errors_are_clear(capsys, tmp_path, flags, message):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "train.jsonl").write_text('{"text": "a"}\n')
+    code, log = run(capsys, *base_args(MISSING_MODEL, tmp_path / "d", tmp_path / "p"), *flags)
+    assert code == 3 and message in log
+
+
+def test_wandb_without_package_or_key_is_clear(capsys, tmp_path, monkeypatch):
+    import importlib.util
+
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    code, log = run(capsys, *base_args(MISSING_MODEL, tmp_path / "nodata", tmp_path / "p"), "--log", "wandb")
+    if importlib.util.find_spec("wandb") is None:
+        assert code == 3 and "pip install" in log
+    else:
+        assert "offline" in log
+
+
+def test_push_needs_token_and_repo(tmp_path, monkeypatch):
+    from aitraining.errors import ParamError
+
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    with pytest.raises(ParamError, match="needs a token"):
+        hub_target(LLMParams(push_to_hub=True, username="u"))
+    with pytest.raises(ParamError, match="--repo-id"):
+        hub_target(LLMParams(push_to_hub=True, token="t"))
+    assert hub_target(LLMParams(push_to_hub=True, token="t", username="u", project_name="runs/x")) == (
+        "u/x",
+        "t",
+    )
+
+
+def test_push_selects_artefacts_only_and_fails_clearly_offline(tmp_path, monkeypatch):
+    for name in (
+        "model.safetensors",
+        "config.json",
+        "README.md",
+        "training.log",
+        "checkpoints/c/optimizer.pt",
+        "logs/events.out.tfevents.1",
+        "adapter/adapter_config.json",
+        "tokenizer.json",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    chosen = {p.relative_to(tmp_path).as_posix() for p in files_to_push(tmp_path)}
+    assert chosen == {
+        "model.safetensors",
+        "config.json",
+        "README.md",
+        "adapter/adapter_config.json",
+        "tokenizer.json",
+    }
+    start = time.perf_counter()
+    with pytest.raises(HubError, match="saved locally") as info:
+        push(tmp_path, "someone/model", "hf_secret_token")
+    assert "hf_secret_token" not in str(info.value)
+    assert time.perf_counter() - start < 10
