@@ -33,8 +33,23 @@ def test_cli_subprocess_end_to_end(tmp_path):
     model = make_tiny_causal_lm(tmp_path / "m")
     data = write_text_corpus(tmp_path / "d", n_train=40, n_valid=8)
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    cmd = [sys.executable, "-m", "aitraining", "llm", "--train", "--model", str(model), "--data-path", str(data),
-           "--project-name", str(tmp_path / "p"), "--block-size", "32", "--rl-gamma", "0.9"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "aitraining",
+        "llm",
+        "--train",
+        "--model",
+        str(model),
+        "--data-path",
+        str(data),
+        "--project-name",
+        str(tmp_path / "p"),
+        "--block-size",
+        "32",
+        "--rl-gamma",
+        "0.9",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Warning: rl_gamma only applies to PPO, will be ignored" in done.stderr

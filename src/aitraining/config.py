@@ -190,11 +190,24 @@ def resolve(
     warnings = apply_compatibility(params, trainer, list(sources), trainer_order=task.trainers, strict=strict)
     for name in warnings:
         sources.pop(name)
+    warnings.update(overlap_warnings(params, sources))
     check = getattr(params, "check", None)
     if check is not None:
         check()
     all_sources = {name: sources.get(name, DEFAULT) for name in metas}
     return Resolved(task=task, params=params, sources=all_sources, warnings=list(warnings.values()))
+
+
+def overlap_warnings(params: Any, sources: dict[str, str]) -> dict[str, str]:
+    """Explicit values that another explicit value (or a missing split) makes irrelevant."""
+    out: dict[str, str] = {}
+    fields = type(params).model_fields
+    if "warmup_steps" in sources and "warmup_ratio" in sources and params.warmup_steps is not None:
+        out["warmup_ratio"] = "Warning: warmup_ratio is replaced by --warmup-steps, will be ignored"
+    if "eval_strategy" in fields and sources.get("eval_strategy") and params.eval_strategy != "no":
+        if not params.valid_split:
+            out["eval_strategy"] = "Warning: eval_strategy needs --valid-split; no evaluation will run"
+    return out
 
 
 def explain(resolved: Resolved) -> str:

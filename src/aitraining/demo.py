@@ -25,8 +25,9 @@ def main() -> int:
     config = yaml.safe_load(CONFIG.read_text())
     base, project = Path(config["base_model"]), Path(config["project_name"])
     data = Path(config["data"]["path"])
-    texts = [m["content"] for line in (data / "train.jsonl").read_text().splitlines()
-             for m in json.loads(line)["messages"]]
+    texts = [
+        m["content"] for line in (data / "train.jsonl").read_text().splitlines() for m in json.loads(line)["messages"]
+    ]
     print(f"Building a tiny offline base model in {base} ...")
     make_tiny_causal_lm(base, texts=texts, hidden_size=128, num_layers=2)
     code = cli(["--config", str(CONFIG), "--overwrite"])

@@ -283,3 +283,12 @@ def test_config_wrong_type_names_param(capsys, tmp_path):
     cfg.write_text("task: llm\nparams:\n  epochs: many\n")
     code, _, err = run_cli(capsys, "--config", str(cfg), "--explain")
     assert code == 2 and "epochs" in err and "params.epochs" in err
+
+
+def test_overlapping_values_are_announced(capsys):
+    _, err = explained(capsys, "--warmup-ratio", "0.2", "--warmup-steps", "5")
+    assert "warmup_ratio is replaced by --warmup-steps" in err
+    _, err = explained(capsys, "--eval-strategy", "steps")
+    assert "eval_strategy needs --valid-split" in err
+    _, err = explained(capsys, "--eval-strategy", "steps", "--valid-split", "valid")
+    assert "eval_strategy" not in err
