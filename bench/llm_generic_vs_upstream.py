@@ -25,7 +25,7 @@ def plain_upstream(model_dir: Path, data_dir: Path, out: Path) -> float:
     ds = load_dataset("json", data_files=str(data_dir / "train.jsonl"), split="train")
 
     def group(batch):
-        ids = [x + [tok.eos_token_id] for x in tok(batch["text"])["input_ids"]]
+        ids = [[*x, tok.eos_token_id] for x in tok(batch["text"])["input_ids"]]
         flat = list(chain.from_iterable(ids))
         blocks = [flat[i : i + BLOCK] for i in range(0, len(flat) - BLOCK + 1, BLOCK)]
         return {"input_ids": blocks, "labels": [b[:] for b in blocks], "attention_mask": [[1] * BLOCK for _ in blocks]}

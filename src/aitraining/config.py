@@ -204,9 +204,9 @@ def overlap_warnings(params: Any, sources: dict[str, str]) -> dict[str, str]:
     fields = type(params).model_fields
     if "warmup_steps" in sources and "warmup_ratio" in sources and params.warmup_steps is not None:
         out["warmup_ratio"] = "Warning: warmup_ratio is replaced by --warmup-steps, will be ignored"
-    if "eval_strategy" in fields and sources.get("eval_strategy") and params.eval_strategy != "no":
-        if not params.valid_split:
-            out["eval_strategy"] = "Warning: eval_strategy needs --valid-split; no evaluation will run"
+    evaluates = "eval_strategy" in fields and "eval_strategy" in sources and params.eval_strategy != "no"
+    if evaluates and not params.valid_split:
+        out["eval_strategy"] = "Warning: eval_strategy needs --valid-split; no evaluation will run"
     return out
 
 
