@@ -292,3 +292,8 @@ def test_overlapping_values_are_announced(capsys):
     assert "eval_strategy needs --valid-split" in err
     _, err = explained(capsys, "--eval-strategy", "steps", "--valid-split", "valid")
     assert "eval_strategy" not in err
+
+
+def test_quantization_needs_peft(capsys):
+    code, _, err = run_cli(capsys, "llm", "--quantization", "int4", "--explain")
+    assert code == 2 and "add --peft" in err

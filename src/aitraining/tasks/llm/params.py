@@ -119,6 +119,11 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
                     f"--trainer {trainer} needs preference data columns: pass {flags} "
                     "(and --text-column for the chosen answer)."
                 )
+        if self.quantization != "none" and not self.peft:
+            raise ParamError(
+                f"--quantization {self.quantization} trains through a LoRA adapter: add --peft "
+                "(quantized weights cannot be fine-tuned directly)."
+            )
         if trainer not in BUILT_TRAINERS:
             raise NotAvailableError(
                 f"--trainer {trainer} is part of the spec but not available in this version yet; "
