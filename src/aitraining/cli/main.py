@@ -44,8 +44,9 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
             return 0
         raise AitrainingError(task.unavailable_message())
     cls = task.params_class()
-    parser = build_parser(command, task.summary, cls.param_metas())
-    run_opts, given = parse_command_args(parser, argv)
+    actions = {name: help_text for name, (help_text, _) in task.actions.items()}
+    parser = build_parser(command, task.summary, cls.param_metas(), actions)
+    run_opts, given = parse_command_args(parser, argv, tuple(actions))
     if "config" in run_opts:
         file_config = load_config_file(run_opts["config"])
         if file_config.command != command:
@@ -59,6 +60,11 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
     if run_opts.get("explain"):
         print(explain(resolved))
         return 0
+    chosen = [a for a in actions if run_opts.get(a)]
+    if len(chosen) > 1 or (chosen and run_opts.get("train")):
+        raise AitrainingError(f"Pick one action: --train or --{' / --'.join(actions)}, not several.")
+    if chosen:
+        return task.run_action(chosen[0], resolved)
     from aitraining.engine.runner import run_training
 
     run_training(resolved, overwrite=bool(run_opts.get("overwrite")))

@@ -86,7 +86,13 @@ def add_param(group: Any, meta: ParamMeta) -> None:
     group.add_argument(meta.flag, **kwargs)
 
 
-def build_parser(command: str, summary: str, metas: dict[str, ParamMeta]) -> ErrorRaisingParser:
+RUN_KEYS = ("train", "config", "explain", "strict", "overwrite")
+
+
+def build_parser(
+    command: str, summary: str, metas: dict[str, ParamMeta], actions: dict[str, str] | None = None
+) -> ErrorRaisingParser:
+    """`actions` maps extra action flags (e.g. 'predict') to their help text."""
     parser = ErrorRaisingParser(
         prog=f"aitraining {command}",
         usage=f"aitraining {command} --train [flags]   (or --config FILE.yml)",
@@ -101,6 +107,8 @@ def build_parser(command: str, summary: str, metas: dict[str, ParamMeta]) -> Err
     run.add_argument("--explain", action="store_true", help="Print every resolved parameter and its source, then exit.")
     run.add_argument("--strict", action="store_true", help="Treat ignored-parameter warnings as errors.")
     run.add_argument("--overwrite", action="store_true", help="Allow replacing a non-empty project folder.")
+    for action, help_text in (actions or {}).items():
+        run.add_argument("--" + action, action="store_true", help=help_text)
     names = ordered_groups(list(dict.fromkeys(m.group for m in metas.values())))
     groups = {name: parser.add_argument_group(name) for name in names}
     for meta in metas.values():
@@ -108,7 +116,9 @@ def build_parser(command: str, summary: str, metas: dict[str, ParamMeta]) -> Err
     return parser
 
 
-def parse_command_args(parser: ErrorRaisingParser, argv: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+def parse_command_args(
+    parser: ErrorRaisingParser, argv: list[str], actions: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (run options, parameter values given on the command line)."""
     namespace, unknown = parser.parse_known_args(normalise_argv(argv))
     if unknown:
@@ -118,6 +128,5 @@ def parse_command_args(parser: ErrorRaisingParser, argv: list[str]) -> tuple[dic
         what = "Unknown flag" if bad.startswith("-") else "Unexpected argument"
         raise ParamError(f"{what} '{bad}' for '{parser.prog}'.{hint} See '{parser.prog} --help'.")
     given = vars(namespace)
-    run_keys = ("train", "config", "explain", "strict", "overwrite")
-    run_opts = {k: given.pop(k) for k in run_keys if k in given}
+    run_opts = {k: given.pop(k) for k in (*RUN_KEYS, *actions) if k in given}
     return run_opts, given

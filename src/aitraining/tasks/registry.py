@@ -21,6 +21,9 @@ class TaskSpec:
     runner: str | None = None  # "module:function(RunContext) -> RunResult" (heavy imports inside)
     trainers: tuple[str, ...] = ()
     trainer_aliases: dict[str, str] = field(default_factory=dict)
+    # Extra actions besides training, as {flag name: (help, "module:function(Resolved) -> int")},
+    # e.g. {"predict": ("Predict with a trained project.", "aitraining.tasks.tabular.predict:run")}.
+    actions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def available(self) -> bool:
@@ -35,6 +38,9 @@ class TaskSpec:
         if self.runner is None:
             raise NotAvailableError(self.unavailable_message())
         return _load(self.runner)(ctx)
+
+    def run_action(self, action: str, resolved: Any) -> int:
+        return int(_load(self.actions[action][1])(resolved))
 
     def unavailable_message(self) -> str:
         return (
