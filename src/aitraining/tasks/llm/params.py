@@ -95,6 +95,11 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     rl_num_ppo_epochs: int = param(4, "PPO epochs per rollout batch.", group=PPO, trainers=("ppo",))
     rl_chunk_size: int = param(128, "Prompts per rollout batch.", group=PPO, trainers=("ppo",))
     rl_mini_batch_size: int = param(8, "Mini-batch size for PPO updates.", group=PPO, trainers=("ppo",))
+    rl_value_clip_range: float = param(0.2, "Clip range of the value-function update.", group=PPO, trainers=("ppo",))
+    rl_max_new_tokens: int = param(32, "Tokens generated per rollout.", group=PPO, trainers=("ppo",))
+    rl_temperature: float = param(1.0, "Sampling temperature for rollouts.", group=PPO, trainers=("ppo",))
+    rl_top_k: int = param(0, "Top-k sampling for rollouts (0: off).", group=PPO, trainers=("ppo",))
+    rl_top_p: float = param(1.0, "Top-p (nucleus) sampling for rollouts.", group=PPO, trainers=("ppo",))
 
     def canonical_trainer(self) -> str:
         return TRAINER_ALIASES.get(self.trainer, self.trainer)
