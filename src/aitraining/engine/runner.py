@@ -72,8 +72,20 @@ def check_wandb() -> None:
         logs.get_logger().info("wandb: no WANDB_API_KEY set, logging offline (sync later with 'wandb sync').")
 
 
+def quiet_upstream_noise() -> None:
+    """Hide upstream deprecation chatter about upstream's own internals and per-map progress bars;
+    our own warnings and the training progress bar stay."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r".*deprecated and will be removed in v6.*", category=FutureWarning)
+    from datasets.utils.logging import disable_progress_bar
+
+    disable_progress_bar()
+
+
 def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
     logger = logs.setup_console()
+    quiet_upstream_noise()
     project, target = preflight(resolved, overwrite)
     ctx = RunContext(resolved=resolved, project=project, logger=logger)
     try:

@@ -30,10 +30,12 @@ def load_tokenizer(model: str, logger: Any) -> Any:
     return tokenizer
 
 
-def load_model(params: Any, tokenizer: Any) -> Any:
-    from transformers import AutoModelForCausalLM
+def load_model(params: Any, tokenizer: Any, kind: str = "causal") -> Any:
+    """The base model to train: a causal LM, or a one-output sequence classifier for `kind="reward"`."""
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"num_labels": 1} if kind == "reward" else {}
+    auto = AutoModelForSequenceClassification if kind == "reward" else AutoModelForCausalLM
     quant = quantization_config(params.quantization)
     if quant is not None:
         kwargs["quantization_config"] = quant
@@ -41,14 +43,25 @@ def load_model(params: Any, tokenizer: Any) -> Any:
     if params.use_flash_attention_2:
         kwargs["attn_implementation"] = "flash_attention_2"
     try:
-        model = AutoModelForCausalLM.from_pretrained(params.model, **kwargs)
+        model = auto.from_pretrained(params.model, **kwargs)
     except Exception as exc:
         raise _load_error("weights", params.model, exc) from None
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     if params.peft:
-        model = add_lora(model, params, task_type="CAUSAL_LM")
+        model = add_lora(model, params, task_type="SEQ_CLS" if kind == "reward" else "CAUSAL_LM")
     return model
+
+
+def load_reference(path: str) -> Any:
+    """A separate, frozen reference policy (--model-ref)."""
+    from transformers import AutoModelForCausalLM
+
+    try:
+        ref = AutoModelForCausalLM.from_pretrained(path)
+    except Exception as exc:
+        raise _load_error("reference model (--model-ref)", path, exc) from None
+    return ref.eval().requires_grad_(False)
 
 
 def add_lora(model: Any, params: Any, *, task_type: str, modules_to_save: list[str] | None = None) -> Any:
@@ -91,7 +104,8 @@ def save_trained(model: Any, tokenizer: Any, params: Any, project: Path, logger:
     tokenizer.save_pretrained(adapter_dir)
     saved["adapter"] = str(adapter_dir)
     if params.merge_adapter:
-        merged = merge_adapter(params.model, adapter_dir) if params.quantization != "none" else model.merge_and_unload()
+        quantized = params.quantization != "none"  # quantized weights merge into a fresh full-precision base
+        merged = merge_adapter(params.model, adapter_dir) if quantized else model.merge_and_unload()
         merged.save_pretrained(project)
         tokenizer.save_pretrained(project)
         saved["model"] = str(project)
@@ -100,9 +114,17 @@ def save_trained(model: Any, tokenizer: Any, params: Any, project: Path, logger:
 
 
 def merge_adapter(base_model: str, adapter_dir: str | Path) -> Any:
-    """Load the base model unquantized, apply the adapter and merge it into the weights."""
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM
+    """Load the base model unquantized, apply the adapter and merge it into the weights.
 
-    base = AutoModelForCausalLM.from_pretrained(base_model)
+    The adapter's task type picks the head: SEQ_CLS adapters (reward models) merge into a sequence
+    classifier with one output, others into a causal LM.
+    """
+    from peft import PeftConfig, PeftModel
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+    config = PeftConfig.from_pretrained(str(adapter_dir))
+    if str(config.task_type) in ("SEQ_CLS", "TaskType.SEQ_CLS"):
+        base = AutoModelForSequenceClassification.from_pretrained(base_model, num_labels=1)
+    else:
+        base = AutoModelForCausalLM.from_pretrained(base_model)
     return PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()

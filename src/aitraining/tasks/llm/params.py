@@ -15,7 +15,7 @@ PPO = "PPO (RL)"
 
 TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
 TRAINER_ALIASES = {"default": "generic"}
-BUILT_TRAINERS = ("generic", "sft")
+BUILT_TRAINERS = ("generic", "sft", "dpo", "orpo", "reward")
 Trainer = Literal["generic", "default", "sft", "dpo", "orpo", "reward", "ppo"]
 
 PPO_EXAMPLE = (

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from aitraining.tasks.llm.trainers import generic, sft
+from aitraining.tasks.llm.trainers import dpo, generic, orpo, reward, sft
 
-TRAINER_MODULES = {"generic": generic, "sft": sft}
+TRAINER_MODULES = {"generic": generic, "sft": sft, "dpo": dpo, "orpo": orpo, "reward": reward}

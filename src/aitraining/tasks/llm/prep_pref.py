@@ -1,0 +1,141 @@
+"""Preference data (dpo, orpo, reward): prompt / chosen / rejected as strings or chat messages.
+
+Rows are tokenized here, once, into `prompt_ids`, `chosen_ids` and `rejected_ids` (completions
+without the prompt), so the prompt appears exactly once, truncation is exact and reported
+(prompts cut from the left, completions from the right), and each TRL trainer gets the same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aitraining.errors import DataError
+
+ROLES = ("system", "user", "assistant", "tool")
+
+
+@dataclass
+class PrefLimits:
+    prompt: int | None
+    completion: int | None
+    total: int
+
+
+@dataclass
+class PrefReport:
+    split: str
+    rows: int = 0
+    prompts_cut: int = 0
+    completions_cut: int = 0
+
+    def message(self, limits: PrefLimits) -> str:
+        text = f"{self.split}: {self.rows} preference pairs"
+        if self.prompts_cut:
+            text += f"; {self.prompts_cut} prompts cut from the left to {limits.prompt} tokens"
+        if self.completions_cut:
+            text += f"; {self.completions_cut} rows had a completion cut from the right"
+        return text + "."
+
+
+def _messages(value: Any, role: str, where: str) -> list[dict[str, str]]:
+    if isinstance(value, str):
+        return [{"role": role, "content": value}]
+    if isinstance(value, list) and value:
+        for turn in value:
+            ok = isinstance(turn, dict) and turn.get("role") in ROLES and isinstance(turn.get("content"), str)
+            if not ok:
+                roles = ", ".join(ROLES)
+                raise DataError(f"{where}: each message needs a role ({roles}) and text content; got {turn!r}.")
+        return list(value)
+    raise DataError(f"{where}: expected text or a non-empty list of chat messages, got {type(value).__name__}.")
+
+
+def _strip_prompt(prompt: list[dict], turns: list[dict]) -> list[dict]:
+    """Full conversations that repeat the prompt keep only what follows it."""
+    return turns[len(prompt) :] if turns[: len(prompt)] == prompt else turns
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _end_at_eos(ids: list[int], eos: int | None) -> list[int]:
+    """Drop what a chat template renders after the final EOS (such as a newline)."""
+    if eos is not None and eos in ids:
+        last = len(ids) - 1 - ids[::-1].index(eos)
+        return ids[: last + 1]
+    return ids
+
+
+def encode_chat(prompt: list[dict], answers: list[list[dict]], tokenizer: Any) -> tuple[list[int], list[list[int]]]:
+    prompt_ids: list[int] = []
+    if prompt:  # reward data may carry no separate prompt
+        rendered = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=True)
+        prompt_ids = list(rendered["input_ids"])
+    outs = [
+        list(tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=True)["input_ids"])
+        for answer in answers
+    ]
+    cut = min([len(prompt_ids), *(_common_prefix(prompt_ids, f) for f in outs)]) if prompt_ids else 0
+    return prompt_ids[:cut], [_end_at_eos(f[cut:], tokenizer.eos_token_id) for f in outs]
+
+
+def encode_text(prompt: str, answers: list[str], tokenizer: Any) -> tuple[list[int], list[list[int]]]:
+    eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
+    prompt_ids = tokenizer(prompt)["input_ids"] if prompt else tokenizer("")["input_ids"]
+    return prompt_ids, [tokenizer(a, add_special_tokens=False)["input_ids"] + eos for a in answers]
+
+
+def encode_row(row: dict[str, Any], columns: dict[str, str | None], tokenizer: Any, where: str) -> tuple:
+    """(prompt_ids, [chosen_ids, rejected_ids]) for one row."""
+    chosen, rejected = row[columns["chosen"]], row[columns["rejected"]]
+    prompt = row[columns["prompt"]] if columns.get("prompt") else ""
+    use_chat = bool(tokenizer.chat_template) or any(isinstance(v, list) for v in (prompt, chosen, rejected))
+    if not use_chat:
+        for name, value in (("prompt", prompt), ("chosen", chosen), ("rejected", rejected)):
+            if not isinstance(value, str):
+                raise DataError(f"{where}: the {name} value must be text, got {type(value).__name__}.")
+        return encode_text(prompt, [chosen, rejected], tokenizer)
+    if not tokenizer.chat_template:
+        raise DataError(f"{where}: chat messages need a chat template; pass --chat-template chatml (or another).")
+    prompt_msgs = _messages(prompt, "user", f"{where}, prompt") if prompt else []
+    answers = [
+        _strip_prompt(prompt_msgs, _messages(v, "assistant", f"{where}, {n}"))
+        for n, v in (("chosen", chosen), ("rejected", rejected))
+    ]
+    return encode_chat(prompt_msgs, answers, tokenizer)
+
+
+def truncate(prompt: list[int], answers: list[list[int]], limits: PrefLimits, report: PrefReport) -> tuple:
+    if limits.prompt is not None and len(prompt) > limits.prompt:
+        prompt = prompt[-limits.prompt :]
+        report.prompts_cut += 1
+    room = max(1, limits.total - len(prompt))
+    cap = min(room, limits.completion) if limits.completion is not None else room
+    if any(len(a) > cap for a in answers):
+        report.completions_cut += 1
+    return prompt, [a[:cap] for a in answers]
+
+
+def prepare(
+    dataset: Any, columns: dict[str, str | None], tokenizer: Any, limits: PrefLimits, split: str, source: str
+) -> tuple[Any, PrefReport]:
+    from datasets import Dataset
+
+    report = PrefReport(split)
+    out: dict[str, list[list[int]]] = {"prompt_ids": [], "chosen_ids": [], "rejected_ids": []}
+    for index, row in enumerate(dataset):
+        where = f"Row {index + 1} of the {split} split of {source}"
+        prompt, answers = encode_row(row, columns, tokenizer, where)
+        prompt, (chosen, rejected) = truncate(prompt, answers, limits, report)
+        report.rows += 1
+        out["prompt_ids"].append(prompt)
+        out["chosen_ids"].append(chosen)
+        out["rejected_ids"].append(rejected)
+    return Dataset.from_dict(out), report

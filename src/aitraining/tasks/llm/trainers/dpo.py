@@ -1,0 +1,37 @@
+"""dpo: Direct Preference Optimization against a frozen reference (TRL DPOTrainer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aitraining.engine.args import training_kwargs
+from aitraining.engine.logs import use_loss_lines
+from aitraining.engine.upstream import trainer_tokenizer_kwargs
+from aitraining.tasks.llm import models
+from aitraining.tasks.llm.trainers.common import Prepared
+from aitraining.tasks.llm.trainers.preference import load_data, prepare
+from aitraining.tasks.llm.upstream_trl import dpo_trainer_class
+
+__all__ = ["build_trainer", "load_data", "prepare"]
+
+
+def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, project: Path) -> Any:
+    from trl import DPOConfig
+
+    args = DPOConfig(
+        **training_kwargs(params, project, has_eval=prepared.valid is not None),
+        beta=params.dpo_beta,
+        max_length=None,  # rows are already truncated (and reported) by prep_pref
+    )
+    # Without --model-ref TRL uses a frozen copy of the base model, or the adapter-disabled base with LoRA.
+    ref = models.load_reference(params.model_ref) if params.model_ref else None
+    trainer = dpo_trainer_class()(
+        model=model,
+        ref_model=ref,
+        args=args,
+        train_dataset=prepared.train,
+        eval_dataset=prepared.valid,
+        **trainer_tokenizer_kwargs(tokenizer),
+    )
+    return use_loss_lines(trainer)
