@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv and install aitraining with the pinned, tested dependency set (constraints.txt).
 # torch is pinned in the same command so pip takes the CPU wheel instead of resolving a CUDA build.
+# On machines whose pip has no local CPU wheel, set PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu
+# (pip reads it from the environment) to get the CPU build rather than PyPI's CUDA one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"

@@ -16,7 +16,7 @@ from typing import Any
 from aitraining.errors import ParamError
 from aitraining.params.compat import apply_compatibility
 from aitraining.params.fields import ParamMeta, ParamsBase
-from aitraining.suggest import did_you_mean
+from aitraining.suggest import did_you_mean, suggest
 from aitraining.tasks.registry import TASKS, TaskSpec
 
 TOP_KEYS = ("task", "base_model", "project_name", "data", "params", "hub", "log", "backend")
@@ -176,7 +176,7 @@ def resolve(
             if name not in metas:
                 raise ParamError(
                     f"Unknown parameter '{name}' ({origin.get(name, 'input')}) for "
-                    f"'aitraining {task.name}'.{did_you_mean(name, metas)}"
+                    f"'aitraining {task.name}'.{suggest(name, metas)}"
                 )
             _check_choice(metas[name], value, origin.get(name, "input"))
             values[name] = value

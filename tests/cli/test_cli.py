@@ -73,7 +73,7 @@ def test_llm_help_is_grouped(capsys):
 
 
 def test_unbuilt_command_says_so(capsys):
-    code, _, err = run_cli(capsys, "tabular", "--train")
+    code, _, err = run_cli(capsys, "vlm", "--train")
     assert code != 0
     assert "not available in this version yet" in err
 
@@ -231,6 +231,7 @@ params:
   epochs: 3
   peft: true
 hub:
+  push_to_hub: true
   username: ${{HF_USER_FOR_TEST}}
   token: ${{HF_TOKEN_FOR_TEST}}
 """
@@ -297,3 +298,47 @@ def test_overlapping_values_are_announced(capsys):
 def test_quantization_needs_peft(capsys):
     code, _, err = run_cli(capsys, "llm", "--quantization", "int4", "--explain")
     assert code == 2 and "add --peft" in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--batch-size", "0"], "batch_size"),
+        (["--lr", "-1"], "lr"),
+        (["--warmup-ratio", "1.5"], "warmup_ratio"),
+        (["--gradient-accumulation", "0"], "gradient_accumulation"),
+        (["--block-size", "0"], "block_size"),
+    ],
+)
+def test_out_of_range_values_fail_before_loading(capsys, flags, expected):
+    code, _, err = run_cli(capsys, "llm", *flags, "--explain")
+    assert code == 2 and f"{expected} (flag" in err
+
+
+def test_lora_params_without_peft_warn(capsys):
+    _, err = explained(capsys, "--trainer", "sft", "--lora-r", "4", "--merge-adapter=False")
+    assert "Warning: lora_r only applies with --peft, will be ignored" in err
+    assert "Warning: merge_adapter only applies with --peft, will be ignored" in err
+
+
+def test_target_modules_accepts_json_list(capsys, tmp_path):
+    table, _ = explained(capsys, "--peft", "--target-modules", '["q_proj", "v_proj"]')
+    assert table["target_modules"][0] == "q_proj,v_proj"
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("task: llm-sft\nparams:\n  peft: true\n  target_modules: [q_proj, k_proj]\n")
+    code, out, err = run_cli(capsys, "--config", str(cfg), "--explain")
+    assert code == 0 and '"q_proj,k_proj"' in out, err
+
+
+def test_unknown_chat_template_fails_early(capsys):
+    code, _, err = run_cli(capsys, "llm", "--trainer", "sft", "--chat-template", "chatm", "--explain")
+    assert code == 2 and "Did you mean chatml?" in err
+
+
+def test_alias_hints_from_other_tools(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "llm", "--learning-rate", "1", "--explain")
+    assert code == 2 and "Did you mean --lr?" in err
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("task: llm\nparams:\n  num_train_epochs: 2\n")
+    code, _, err = run_cli(capsys, "--config", str(cfg), "--explain")
+    assert code == 2 and "Did you mean epochs?" in err

@@ -92,9 +92,18 @@ def test_wandb_without_package_or_key_is_clear(capsys, tmp_path, monkeypatch):
         assert "offline" in log
 
 
+def test_push_refused_early_when_offline(monkeypatch):
+    from aitraining.errors import ParamError
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ParamError, match="HF_HUB_OFFLINE"):
+        hub_target(LLMParams(push_to_hub=True, token="t", username="u"))
+
+
 def test_push_needs_token_and_repo(tmp_path, monkeypatch):
     from aitraining.errors import ParamError
 
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("HF_TOKEN", raising=False)
     with pytest.raises(ParamError, match="needs a token"):
         hub_target(LLMParams(push_to_hub=True, username="u"))
@@ -132,3 +141,38 @@ def test_push_selects_artefacts_only_and_fails_clearly_offline(tmp_path, monkeyp
         push(tmp_path, "someone/model", "hf_secret_token")
     assert "hf_secret_token" not in str(info.value)
     assert time.perf_counter() - start < 10
+
+
+def test_late_failure_leaves_no_project_folder(capsys, tmp_path):
+    """A template error is found after the tokenizer loads but before weights load or the folder is made."""
+    from aitraining.testing import make_tiny_causal_lm, write_chat_dataset
+
+    model = make_tiny_causal_lm(tmp_path / "m")
+    data = write_chat_dataset(tmp_path / "d", n_train=8, n_valid=2)
+    project = tmp_path / "p"
+    code, log = run(capsys, *base_args(model, data, project), "--trainer", "sft", "--chat-template", "none")
+    assert code == 2 and "no chat template" in log
+    assert "Loading weights" not in log
+    assert not project.exists()
+
+
+def test_message_without_content_names_the_row(capsys, tmp_path):
+    from aitraining.testing import make_tiny_causal_lm
+
+    model = make_tiny_causal_lm(tmp_path / "m")
+    (tmp_path / "d").mkdir()
+    rows = [
+        '{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}',
+        '{"messages": [{"role": "user"}]}',
+    ]
+    (tmp_path / "d" / "train.jsonl").write_text("\n".join(rows) + "\n")
+    code, log = run(capsys, *base_args(model, tmp_path / "d", tmp_path / "p"), "--trainer", "sft")
+    assert code == 2 and "Row 2" in log and "'content'" in log
+    assert not (tmp_path / "p").exists()
+
+
+def test_missing_local_model_folder_is_named(capsys, tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "train.jsonl").write_text('{"text": "a"}\n')
+    code, log = run(capsys, *base_args(tmp_path / "nomodel", tmp_path / "d", tmp_path / "p"))
+    assert code == 2 and "no such folder" in log

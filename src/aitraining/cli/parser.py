@@ -9,7 +9,7 @@ from typing import Any
 from aitraining.errors import ParamError
 from aitraining.params.fields import ParamMeta
 from aitraining.params.groups import ordered_groups
-from aitraining.suggest import did_you_mean
+from aitraining.suggest import suggest
 
 RUN_OPTIONS = "Run options"
 TRUE = {"true", "1", "yes", "y", "on"}
@@ -124,7 +124,7 @@ def parse_command_args(
     if unknown:
         flags = [s for a in parser._actions for s in a.option_strings]
         bad = unknown[0]
-        hint = did_you_mean(bad.split("=")[0], flags) if bad.startswith("-") else ""
+        hint = suggest(bad.split("=")[0], flags, flag=True) if bad.startswith("-") else ""
         what = "Unknown flag" if bad.startswith("-") else "Unexpected argument"
         raise ParamError(f"{what} '{bad}' for '{parser.prog}'.{hint} See '{parser.prog} --help'.")
     given = vars(namespace)

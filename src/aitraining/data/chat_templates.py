@@ -35,6 +35,18 @@ TEMPLATES: dict[str, str] = {"chatml": CHATML, "zephyr": ZEPHYR}
 SPECIAL = ("tokenizer", "none")
 
 
+def check_template_name(name: str) -> None:
+    """Fail early (before any loading) on an unknown --chat-template."""
+    if name in SPECIAL or name in TEMPLATES:
+        return
+    from aitraining.suggest import did_you_mean
+
+    choices = [*SPECIAL, *TEMPLATES]
+    raise ParamError(
+        f"Unknown --chat-template '{name}'.{did_you_mean(name, choices)} Choose one of: {', '.join(choices)}."
+    )
+
+
 def resolve_chat_template(name: str | None, tokenizer: Any) -> str | None:
     """The template text to use for `--chat-template name` (None: render no chat template)."""
     if name is None or name == "tokenizer":
@@ -47,14 +59,8 @@ def resolve_chat_template(name: str | None, tokenizer: Any) -> str | None:
         return own or None
     if name == "none":
         return None
-    if name in TEMPLATES:
-        return TEMPLATES[name]
-    from aitraining.suggest import did_you_mean
-
-    raise ParamError(
-        f"Unknown --chat-template '{name}'.{did_you_mean(name, [*SPECIAL, *TEMPLATES])} "
-        f"Choose one of: {', '.join([*SPECIAL, *TEMPLATES])}."
-    )
+    check_template_name(name)
+    return TEMPLATES[name]
 
 
 def marks_assistant(template: str | None) -> bool:

@@ -27,6 +27,7 @@ def training_kwargs(params: Any, project: Path, *, has_eval: bool) -> dict[str, 
         "data_seed": params.seed,
         "fp16": params.mixed_precision == "fp16",
         "bf16": params.mixed_precision == "bf16",
+        "use_cpu": not has_cuda(),  # lets bf16 run on CPUs that support it instead of failing late
         "auto_find_batch_size": params.auto_find_batch_size,
         "logging_steps": params.logging_steps,
         "logging_first_step": True,

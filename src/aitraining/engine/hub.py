@@ -34,6 +34,11 @@ def hub_target(params: Any) -> tuple[str, str] | None:
     """(repo_id, token) when pushing is asked for; checked before training so it cannot fail late."""
     if not params.push_to_hub:
         return None
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+        raise ParamError(
+            "--push-to-hub cannot work while HF_HUB_OFFLINE is set: unset it (and make sure the Hub is reachable), "
+            "or train without --push-to-hub and push the project folder later."
+        )
     token = params.token or os.environ.get("HF_TOKEN")
     if not token:
         raise ParamError("--push-to-hub needs a token: pass --token or set the HF_TOKEN environment variable.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import math
 import sys
 from pathlib import Path
@@ -28,10 +29,22 @@ def setup_console() -> logging.Logger:
     return logger
 
 
-def attach_file(path: Path) -> logging.Handler:
-    """Mirror our log and transformers' warnings into the project's training log."""
+def start_buffer() -> logging.handlers.MemoryHandler:
+    """Keep what is logged before the project folder may be written; flushed by attach_file."""
+    buffer = logging.handlers.MemoryHandler(capacity=100_000, flushLevel=logging.CRITICAL + 1)
+    get_logger().addHandler(buffer)
+    return buffer
+
+
+def attach_file(path: Path, buffer: logging.handlers.MemoryHandler | None = None) -> logging.Handler:
+    """Mirror our log and transformers' warnings into the project's training log (earlier lines included)."""
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter(FORMAT))
+    if buffer is not None:
+        buffer.setTarget(handler)
+        buffer.flush()
+        get_logger().removeHandler(buffer)
+        buffer.close()
     get_logger().addHandler(handler)
     logging.getLogger("transformers").addHandler(handler)
     return handler

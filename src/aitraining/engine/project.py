@@ -14,30 +14,51 @@ PARAMS_FILE = "training_params.json"
 METRICS_FILE = "metrics.json"
 LOG_FILE = "training.log"
 CARD_FILE = "README.md"
+# Left by a task that can resume (tabular's search) while its run is unfinished; it names the task.
+RESUME_MARKER = ".unfinished"
 
 
 @dataclass
 class Project:
     path: Path
     overwrite: bool = False
+    replace_on_claim: bool = False  # set by check(): the folder held something and --overwrite was given
 
     def check(self) -> None:
         """Fail before any work when the folder holds something and --overwrite was not given."""
         if self.path.exists() and not self.path.is_dir():
             raise ProjectError(f"--project-name {self.path} is an existing file, not a folder. Pick another name.")
-        if self._non_empty() and not self.overwrite:
+        if self._non_empty() and not self.overwrite and not self.resumable:
             raise ProjectError(
                 f"Project folder {self.path} already exists and is not empty; nothing was changed. "
                 "Pick a new --project-name, or pass --overwrite to replace its contents."
             )
+        # an unfinished resumable run is kept (the task continues it) unless --overwrite asks to start over
+        self.replace_on_claim = self._non_empty() and self.overwrite
 
     def claim(self) -> None:
-        """Empty the folder (only with --overwrite) and create it; called once inputs are validated."""
-        if self._non_empty():
-            if not self.overwrite:
-                self.check()
+        """Create the folder, emptying it first only when check() saw old contents and --overwrite was
+        given; called once inputs are validated, so a failed run never removes earlier outputs. Files that
+        appear in between (a Trainer creating its checkpoint folder) are not mistaken for old contents."""
+        if self.replace_on_claim:
             shutil.rmtree(self.path)
+            self.replace_on_claim = False
         self.path.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def resumable(self) -> bool:
+        """An unfinished run of a resumable task: re-running it continues instead of needing --overwrite."""
+        return (self.path / RESUME_MARKER).is_file()
+
+    def unfinished_task(self) -> str | None:
+        marker = self.path / RESUME_MARKER
+        return marker.read_text().strip() if marker.is_file() else None
+
+    def mark_unfinished(self, task: str) -> None:
+        (self.path / RESUME_MARKER).write_text(task + "\n")
+
+    def mark_finished(self) -> None:
+        (self.path / RESUME_MARKER).unlink(missing_ok=True)
 
     def _non_empty(self) -> bool:
         return self.path.is_dir() and any(self.path.iterdir())

@@ -31,6 +31,7 @@ class RunContext:
     project: Project
     logger: Any
     log_handler: Any = None
+    log_buffer: Any = None
 
     @property
     def params(self) -> Any:
@@ -39,10 +40,9 @@ class RunContext:
     def claim_project(self) -> None:
         """Called by the task once data and model are loaded: only now is the folder touched."""
         self.project.claim()
-        self.log_handler = logs.attach_file(self.project.path / LOG_FILE)
+        self.log_handler = logs.attach_file(self.project.path / LOG_FILE, self.log_buffer)
+        self.log_buffer = None
         self.project.write_params(self.params.public_dict())
-        for line in self.resolved.warnings:
-            self.logger.warning(line)
 
 
 def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, str] | None]:
@@ -87,7 +87,9 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
     logger = logs.setup_console()
     quiet_upstream_noise()
     project, target = preflight(resolved, overwrite)
-    ctx = RunContext(resolved=resolved, project=project, logger=logger)
+    ctx = RunContext(resolved=resolved, project=project, logger=logger, log_buffer=logs.start_buffer())
+    for line in resolved.warnings:
+        logs.file_only(line)  # already printed on the console by the CLI; kept for training.log
     try:
         result: RunResult = resolved.task.run(ctx)
         finish(ctx, result)
@@ -97,6 +99,9 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
     finally:
         if ctx.log_handler is not None:
             logs.detach(ctx.log_handler)
+        if ctx.log_buffer is not None:  # the run failed before the folder was claimed: drop, write nothing
+            logger.removeHandler(ctx.log_buffer)
+            ctx.log_buffer.close()
     return project.path
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
+
+from pydantic import field_validator
 
 from aitraining.params.fields import ParamsBase, param
 from aitraining.params.groups import DISTILL, EVAL, PEFT, SWEEP
@@ -12,22 +15,38 @@ DISTILL_TRAINERS = ("generic", "sft", "dpo", "orpo")
 
 class PeftParams(ParamsBase):
     peft: bool = param(False, "Train a LoRA adapter instead of all weights.", group=PEFT)
-    lora_r: int = param(16, "LoRA rank.", group=PEFT)
-    lora_alpha: int = param(32, "LoRA alpha (scaling).", group=PEFT)
-    lora_dropout: float = param(0.05, "LoRA dropout.", group=PEFT)
+    lora_r: int = param(16, "LoRA rank.", group=PEFT, requires="peft", ge=1)
+    lora_alpha: int = param(32, "LoRA alpha (scaling).", group=PEFT, requires="peft", ge=1)
+    lora_dropout: float = param(0.05, "LoRA dropout.", group=PEFT, requires="peft", ge=0, lt=1)
     target_modules: str = param(
         "all-linear",
-        "Modules to adapt: 'all-linear' or a comma-separated list such as q_proj,v_proj.",
+        "Modules to adapt: 'all-linear', a comma-separated list such as q_proj,v_proj, or a JSON list.",
         group=PEFT,
+        requires="peft",
     )
     merge_adapter: bool = param(
         True,
-        "With --peft, also save the adapter merged into the base model (in <project>/merged).",
+        "With --peft, save the adapter merged into the base model at the project root (the adapter goes to "
+        "<project>/adapter); off: the root holds the adapter only.",
         group=PEFT,
+        requires="peft",
     )
     quantization: Literal["none", "int4", "int8"] = param(
         "none", "Load the base model quantized with bitsandbytes (needs a CUDA GPU).", group=PEFT
     )
+
+    @field_validator("target_modules", mode="before")
+    @classmethod
+    def _modules_as_text(cls, value: Any) -> Any:
+        """Accept a YAML/JSON list as well as 'a,b' text; stored as comma-separated text."""
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise ValueError("target_modules looks like a JSON list but is not valid JSON") from None
+        if isinstance(value, list):
+            return ",".join(str(v).strip() for v in value)
+        return value
 
 
 class DistillParams(ParamsBase):
@@ -61,6 +80,7 @@ class DistillParams(ParamsBase):
         group=DISTILL,
         trainers=DISTILL_TRAINERS,
         requires="use_distillation",
+        gt=0,
     )
     distill_alpha: float = param(
         0.7,
@@ -68,6 +88,8 @@ class DistillParams(ParamsBase):
         group=DISTILL,
         trainers=DISTILL_TRAINERS,
         requires="use_distillation",
+        ge=0,
+        le=1,
     )
 
 
@@ -76,7 +98,7 @@ class SweepParams(ParamsBase):
     sweep_backend: Literal["optuna", "random", "grid"] = param(
         "optuna", "Search backend.", group=SWEEP, requires="use_sweep"
     )
-    sweep_n_trials: int = param(10, "Number of trials.", group=SWEEP, requires="use_sweep")
+    sweep_n_trials: int = param(10, "Number of trials.", group=SWEEP, requires="use_sweep", ge=1)
     sweep_metric: str = param("eval_loss", "Metric to optimise.", group=SWEEP, requires="use_sweep")
     sweep_direction: Literal["minimize", "maximize"] = param(
         "minimize", "Whether to minimise or maximise the metric.", group=SWEEP, requires="use_sweep"
@@ -97,7 +119,7 @@ class EvalParams(ParamsBase):
     eval_dataset_path: str | None = param(
         None, "Separate evaluation dataset.", group=EVAL, requires="use_enhanced_eval"
     )
-    eval_batch_size: int = param(8, "Evaluation batch size.", group=EVAL, requires="use_enhanced_eval")
+    eval_batch_size: int = param(8, "Evaluation batch size.", group=EVAL, requires="use_enhanced_eval", ge=1)
     eval_save_predictions: bool = param(
         False, "Save predictions to the project folder.", group=EVAL, requires="use_enhanced_eval"
     )

@@ -57,10 +57,12 @@ def param(
     trainers: tuple[str, ...] | None = None,
     requires: str | None = None,
     secret: bool = False,
+    **bounds: float,
 ) -> Any:
-    """Declare one parameter. `trainers` lists the trainers it applies to (None: all of them)."""
+    """Declare one parameter. `trainers` lists the trainers it applies to (None: all of them);
+    `bounds` are pydantic's ge/gt/le/lt, checked before anything is loaded."""
     extra = {"group": group, "trainers": trainers, "requires": requires, "secret": secret}
-    return Field(default, description=help, json_schema_extra={_META_KEY: extra})
+    return Field(default, description=help, json_schema_extra={_META_KEY: extra}, **bounds)
 
 
 def unwrap_optional(annotation: Any) -> Any:

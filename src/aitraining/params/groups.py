@@ -67,23 +67,25 @@ class DataParams(ParamsBase):
         None, "Validation split name; when given it is evaluated during training.", group=DATA
     )
     max_samples: int | None = param(
-        None, "Use at most this many rows of each split (handy for quick trials).", group=DATA
+        None, "Use at most this many rows of each split (handy for quick trials).", group=DATA, ge=1
     )
 
 
 class OptimParams(ParamsBase):
-    lr: float = param(3e-5, "Peak learning rate.", group=OPTIM)
-    epochs: int = param(1, "Number of training epochs.", group=OPTIM)
-    batch_size: int = param(2, "Training batch size per device.", group=OPTIM)
-    gradient_accumulation: int = param(4, "Steps to accumulate gradients over before an update.", group=OPTIM)
+    lr: float = param(3e-5, "Peak learning rate.", group=OPTIM, gt=0)
+    epochs: int = param(1, "Number of training epochs.", group=OPTIM, ge=1)
+    batch_size: int = param(2, "Training batch size per device.", group=OPTIM, ge=1)
+    gradient_accumulation: int = param(4, "Steps to accumulate gradients over before an update.", group=OPTIM, ge=1)
     optimizer: Optimizer = param("adamw_torch", "Optimizer (transformers optimizer name).", group=OPTIM)
     scheduler: Scheduler = param("linear", "Learning-rate schedule.", group=OPTIM)
-    warmup_ratio: float = param(0.1, "Fraction of training steps used for learning-rate warmup.", group=OPTIM)
-    warmup_steps: int | None = param(
-        None, "Warmup in optimizer steps; when given it replaces --warmup-ratio.", group=OPTIM
+    warmup_ratio: float = param(
+        0.1, "Fraction of training steps used for learning-rate warmup.", group=OPTIM, ge=0, lt=1
     )
-    weight_decay: float = param(0.0, "Weight decay.", group=OPTIM)
-    max_grad_norm: float = param(1.0, "Gradient clipping norm.", group=OPTIM)
+    warmup_steps: int | None = param(
+        None, "Warmup in optimizer steps; when given it replaces --warmup-ratio.", group=OPTIM, ge=0
+    )
+    weight_decay: float = param(0.0, "Weight decay.", group=OPTIM, ge=0)
+    max_grad_norm: float = param(1.0, "Gradient clipping norm.", group=OPTIM, gt=0)
     seed: int = param(42, "Random seed for reproducibility.", group=OPTIM)
 
 
@@ -105,24 +107,28 @@ class LoggingParams(ParamsBase):
         "Experiment tracker: tensorboard (event files in the project folder), wandb, or none.",
         group=LOGGING,
     )
-    logging_steps: int = param(10, "Log the training loss every N optimizer steps.", group=LOGGING)
+    logging_steps: int = param(10, "Log the training loss every N optimizer steps.", group=LOGGING, ge=1)
     eval_strategy: Literal["no", "steps", "epoch"] = param(
-        "epoch", "When to evaluate on the validation split (needs --valid-split).", group=LOGGING
+        "epoch",
+        "When to evaluate on the validation split (needs --valid-split); 'steps' evaluates every --logging-steps.",
+        group=LOGGING,
     )
     save_strategy: Literal["no", "steps", "epoch"] = param(
         "epoch", "When to save checkpoints during training.", group=LOGGING
     )
-    save_steps: int = param(500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING)
-    save_total_limit: int = param(1, "Keep at most this many checkpoints.", group=LOGGING)
+    save_steps: int = param(500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING, ge=1)
+    save_total_limit: int = param(1, "Keep at most this many checkpoints.", group=LOGGING, ge=1)
 
 
 class HubParams(ParamsBase):
     push_to_hub: bool = param(False, "Upload the trained model and card to the Hugging Face Hub.", group=HUB)
-    username: str | None = param(None, "Hub user or organisation to push to.", group=HUB)
+    username: str | None = param(None, "Hub user or organisation to push to.", group=HUB, requires="push_to_hub")
     token: str | None = param(
         None, "Hub token (or set HF_TOKEN). Never written to disk or logs.", group=HUB, secret=True
     )
-    repo_id: str | None = param(None, "Hub repository id (default: <username>/<project name>).", group=HUB)
+    repo_id: str | None = param(
+        None, "Hub repository id (default: <username>/<project name>).", group=HUB, requires="push_to_hub"
+    )
 
 
 class CommonParams(HubParams, LoggingParams, PerfParams, OptimParams, DataParams, CoreParams):

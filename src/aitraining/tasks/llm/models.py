@@ -10,6 +10,9 @@ from aitraining.errors import AitrainingError
 
 
 def _load_error(what: str, model: str, exc: Exception) -> AitrainingError:
+    looks_local = model.startswith((".", "/", "~")) or Path(model).expanduser().exists()
+    if looks_local and not Path(model).expanduser().exists():
+        return AitrainingError(f"--model {model}: no such folder. Pass an existing model folder or a Hub model id.")
     return AitrainingError(
         f"Could not load the {what} of --model {model}: {type(exc).__name__}: {str(exc).splitlines()[0]}. "
         "Pass a local model folder (config.json, weights and tokenizer files) or a Hub id reachable from here."
@@ -28,6 +31,16 @@ def load_tokenizer(model: str, logger: Any) -> Any:
         tokenizer.pad_token = fallback
         logger.info(f"The tokenizer has no pad token; using {fallback!r} for padding (never counted in the loss).")
     return tokenizer
+
+
+def load_config(model: str) -> Any:
+    """The model's config (sizes and limits) without loading any weights."""
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(model)
+    except Exception as exc:
+        raise _load_error("config", model, exc) from None
 
 
 def load_model(params: Any, tokenizer: Any, kind: str = "causal") -> Any:

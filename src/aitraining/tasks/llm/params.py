@@ -33,9 +33,9 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         group=LLM,
     )
     block_size: int = param(
-        1024, "Tokens per training sequence (generic: packed block length; sft: maximum length).", group=LLM
+        1024, "Tokens per training sequence (generic: packed block length; sft: maximum length).", group=LLM, ge=1
     )
-    model_max_length: int = param(2048, "Upper bound on sequence length; block_size is capped to it.", group=LLM)
+    model_max_length: int = param(2048, "Upper bound on sequence length; block_size is capped to it.", group=LLM, ge=1)
     add_eos_token: bool = param(
         True, "Append the EOS token to each document (generic).", group=LLM, trainers=("generic",)
     )
@@ -61,18 +61,20 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         group=PREF,
         trainers=("dpo", "orpo"),
     )
-    dpo_beta: float = param(0.1, "DPO beta (strength of the KL constraint).", group=PREF, trainers=("dpo",))
+    dpo_beta: float = param(0.1, "DPO beta (strength of the KL constraint).", group=PREF, trainers=("dpo",), gt=0)
     max_prompt_length: int = param(
         128,
         "Longest prompt in tokens; longer prompts are cut from the left.",
         group=PREF,
         trainers=("dpo", "orpo"),
+        ge=1,
     )
     max_completion_length: int | None = param(
         None,
         "Longest completion in tokens; longer ones are cut from the right.",
         group=PREF,
         trainers=("dpo", "orpo"),
+        ge=1,
     )
     prompt_text_column: str | None = param(
         None, "Prompt column for preference data.", group=PREF, trainers=("dpo", "orpo")
@@ -87,19 +89,23 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         group=PPO,
         trainers=("ppo",),
     )
-    rl_gamma: float = param(1.0, "Discount factor.", group=PPO, trainers=("ppo",))
-    rl_gae_lambda: float = param(0.95, "GAE lambda.", group=PPO, trainers=("ppo",))
-    rl_kl_coef: float = param(0.05, "Per-token KL penalty against the reference policy.", group=PPO, trainers=("ppo",))
-    rl_value_loss_coef: float = param(0.1, "Weight of the value loss.", group=PPO, trainers=("ppo",))
-    rl_clip_range: float = param(0.2, "PPO policy clip range.", group=PPO, trainers=("ppo",))
-    rl_num_ppo_epochs: int = param(4, "PPO epochs per rollout batch.", group=PPO, trainers=("ppo",))
-    rl_chunk_size: int = param(128, "Prompts per rollout batch.", group=PPO, trainers=("ppo",))
-    rl_mini_batch_size: int = param(8, "Mini-batch size for PPO updates.", group=PPO, trainers=("ppo",))
-    rl_value_clip_range: float = param(0.2, "Clip range of the value-function update.", group=PPO, trainers=("ppo",))
-    rl_max_new_tokens: int = param(32, "Tokens generated per rollout.", group=PPO, trainers=("ppo",))
-    rl_temperature: float = param(1.0, "Sampling temperature for rollouts.", group=PPO, trainers=("ppo",))
-    rl_top_k: int = param(0, "Top-k sampling for rollouts (0: off).", group=PPO, trainers=("ppo",))
-    rl_top_p: float = param(1.0, "Top-p (nucleus) sampling for rollouts.", group=PPO, trainers=("ppo",))
+    rl_gamma: float = param(1.0, "Discount factor.", group=PPO, trainers=("ppo",), ge=0, le=1)
+    rl_gae_lambda: float = param(0.95, "GAE lambda.", group=PPO, trainers=("ppo",), ge=0, le=1)
+    rl_kl_coef: float = param(
+        0.05, "Per-token KL penalty against the reference policy.", group=PPO, trainers=("ppo",), ge=0
+    )
+    rl_value_loss_coef: float = param(0.1, "Weight of the value loss.", group=PPO, trainers=("ppo",), ge=0)
+    rl_clip_range: float = param(0.2, "PPO policy clip range.", group=PPO, trainers=("ppo",), gt=0)
+    rl_num_ppo_epochs: int = param(4, "PPO epochs per rollout batch.", group=PPO, trainers=("ppo",), ge=1)
+    rl_chunk_size: int = param(128, "Prompts per rollout batch.", group=PPO, trainers=("ppo",), ge=1)
+    rl_mini_batch_size: int = param(8, "Mini-batch size for PPO updates.", group=PPO, trainers=("ppo",), ge=1)
+    rl_value_clip_range: float = param(
+        0.2, "Clip range of the value-function update.", group=PPO, trainers=("ppo",), gt=0
+    )
+    rl_max_new_tokens: int = param(32, "Tokens generated per rollout.", group=PPO, trainers=("ppo",), ge=1)
+    rl_temperature: float = param(1.0, "Sampling temperature for rollouts.", group=PPO, trainers=("ppo",), gt=0)
+    rl_top_k: int = param(0, "Top-k sampling for rollouts (0: off).", group=PPO, trainers=("ppo",), ge=0)
+    rl_top_p: float = param(1.0, "Top-p (nucleus) sampling for rollouts.", group=PPO, trainers=("ppo",), gt=0, le=1)
 
     def canonical_trainer(self) -> str:
         return TRAINER_ALIASES.get(self.trainer, self.trainer)
@@ -124,6 +130,10 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
                     f"--trainer {trainer} needs preference data columns: pass {flags} "
                     "(and --text-column for the chosen answer)."
                 )
+        if self.chat_template is not None:
+            from aitraining.data.chat_templates import check_template_name
+
+            check_template_name(self.chat_template)
         if self.quantization != "none" and not self.peft:
             raise ParamError(
                 f"--quantization {self.quantization} trains through a LoRA adapter: add --peft "

@@ -17,6 +17,7 @@ PROMPT, COMPLETION = "prompt", "completion"
 
 
 MESSAGES = "messages"
+DEFAULT_TEXT_COLUMN = "text"
 
 
 def detect_format(dataset: Any, text_column: str, source: str) -> tuple[str, str]:
@@ -26,7 +27,9 @@ def detect_format(dataset: Any, text_column: str, source: str) -> tuple[str, str
     'prompt'/'completion' pair is recognised, and the caller prints what was chosen.
     """
     columns = dataset.column_names
-    column = text_column if text_column in columns else MESSAGES if MESSAGES in columns else None
+    column = text_column if text_column in columns else None
+    if column is None and text_column == DEFAULT_TEXT_COLUMN and MESSAGES in columns:
+        column = MESSAGES  # only when --text-column was left at its default: an explicit name is never replaced
     if column is not None:
         first = dataset[0][column]
         if isinstance(first, list):
@@ -50,8 +53,8 @@ def _check_messages(messages: Any, row: int, source: str) -> None:
     if not isinstance(messages, list) or not messages:
         raise DataError(f"Row {row} of {source}: chat messages must be a non-empty list.")
     for turn in messages:
-        if not isinstance(turn, dict) or not isinstance(turn.get("role"), str) or "content" not in turn:
-            raise DataError(f"Row {row} of {source}: each message needs 'role' and 'content'; got {turn!r}.")
+        if not isinstance(turn, dict) or not isinstance(turn.get("role"), str) or turn.get("content") is None:
+            raise DataError(f"Row {row} of {source}: each message needs a 'role' and a 'content'; got {turn!r}.")
 
 
 def encode_row(
@@ -80,7 +83,12 @@ def encode_row(
     return {"input_ids": prompt + completion, "labels": prompt_labels + completion}
 
 
-def check_template(fmt: str, params: Any, tokenizer: Any) -> None:
+def check_template(fmt: str, params: Any, tokenizer: Any, logger: Any) -> None:
+    if fmt == "text" and params.assistant_only_loss:
+        logger.warning(
+            "Warning: assistant_only_loss has no effect on plain-text data (no assistant turns or completions): "
+            "every token is trained."
+        )
     if fmt != "chat":
         return
     if not tokenizer.chat_template:

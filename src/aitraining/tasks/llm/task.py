@@ -21,7 +21,7 @@ def final_metrics(trainer: Any, train_output: Any, has_eval: bool, *, perplexity
     final = {"train_loss": train_output.training_loss, "train_steps": train_output.global_step}
     final.update({k: v for k, v in train_output.metrics.items() if k.startswith("train_")})
     if has_eval:
-        evaluation = trainer.evaluate()
+        evaluation = last_evaluation(trainer.state) or trainer.evaluate()
         final.update(evaluation)
         if perplexity and "eval_loss" in evaluation:
             final["eval_perplexity"] = math.exp(min(evaluation["eval_loss"], 50))
@@ -29,18 +29,28 @@ def final_metrics(trainer: Any, train_output: Any, has_eval: bool, *, perplexity
     return {"final": final, "history": history}
 
 
+def last_evaluation(state: Any) -> dict[str, Any] | None:
+    """The evaluation the Trainer already ran at the final step, so it is not repeated."""
+    evals = [e for e in state.log_history if "eval_loss" in e]
+    if evals and evals[-1].get("step") == state.global_step:
+        return {k: v for k, v in evals[-1].items() if k.startswith("eval_") or k == "epoch"}
+    return None
+
+
 def run(ctx: RunContext) -> RunResult:
     params, logger = ctx.params, ctx.logger
     check_hardware(params)
     module = TRAINER_MODULES[ctx.resolved.trainer]
-    data = module.load_data(params, logger)  # columns and rows checked before any model is loaded
-    tokenizer = models.load_tokenizer(params.model, logger)
-    model = models.load_model(params, tokenizer, getattr(module, "MODEL_KIND", "causal"))
-    prepared = module.prepare(data, params, tokenizer, model.config, logger)
-    ctx.claim_project()
-    trainer = module.build_trainer(model, tokenizer, prepared, params, ctx.project.path)
-    train_output = trainer.train()
     kind = getattr(module, "MODEL_KIND", "causal")
+    # Order matters: data, tokenizer, templates and every row are checked before the weights load,
+    # and the project folder is touched only once the trainer is built.
+    data = module.load_data(params, logger)
+    tokenizer = models.load_tokenizer(params.model, logger)
+    prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
+    model = models.load_model(params, tokenizer, kind)
+    trainer = module.build_trainer(model, tokenizer, prepared, params, ctx.project.path)
+    ctx.claim_project()
+    train_output = trainer.train()
     metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=kind == "causal")
     saved = models.save_trained(trainer.model, tokenizer, params, ctx.project.path, logger)
     return RunResult(

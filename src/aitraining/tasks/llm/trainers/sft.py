@@ -35,7 +35,7 @@ def load_data(params: Any, logger: Any) -> Any:
 
 def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
     tokenizer.chat_template = resolve_chat_template(params.chat_template, tokenizer)
-    prep_sft.check_template(data.format[0], params, tokenizer)
+    prep_sft.check_template(data.format[0], params, tokenizer, logger)
     limit = effective_block_size(params, tokenizer, model_config, logger)
     loaded = data.loaded
     train, report = prep_sft.prepare(loaded.train, data.format, params, tokenizer, limit, "train", loaded.source)
