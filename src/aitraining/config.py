@@ -161,6 +161,7 @@ def resolve(
     file_config: FileConfig | None = None,
     *,
     strict: bool = False,
+    actions: frozenset[str] = frozenset(),
 ) -> Resolved:
     """Merge defaults < config file < flags, validate, and apply the compatibility rules."""
     from pydantic import ValidationError
@@ -187,7 +188,9 @@ def resolve(
         raise ParamError(_validation_message(exc, sources)) from None
     trainer = getattr(params, "trainer", None)
     trainer = task.trainer_aliases.get(trainer, trainer)
-    warnings = apply_compatibility(params, trainer, list(sources), trainer_order=task.trainers, strict=strict)
+    warnings = apply_compatibility(
+        params, trainer, list(sources), trainer_order=task.trainers, actions=actions, strict=strict
+    )
     for name in warnings:
         sources.pop(name)
     warnings.update(overlap_warnings(params, sources))

@@ -19,7 +19,7 @@ def main() -> int:
     import yaml
 
     from aitraining.cli.main import main as cli
-    from aitraining.tasks.llm.generate import generate
+    from aitraining.tasks.llm.generate import Sampling, generate
     from aitraining.testing import make_tiny_causal_lm
 
     config = yaml.safe_load(CONFIG.read_text())
@@ -36,7 +36,7 @@ def main() -> int:
     rows = [json.loads(line) for line in (data / "valid.jsonl").read_text().splitlines()[:3]]
     prompts = [next(m["content"] for m in r["messages"] if m["role"] == "user") for r in rows]
     print(f"\nTrained model: {project.resolve()}")
-    for prompt, reply in zip(prompts, generate(project, prompts), strict=True):
+    for prompt, reply in zip(prompts, generate(project, prompts, Sampling(max_new_tokens=32)), strict=True):
         print(f"  user:      {prompt}\n  assistant: {reply}")
     return 0
 

@@ -10,7 +10,7 @@ from aitraining.errors import AitrainingError
 from aitraining.suggest import did_you_mean
 from aitraining.tasks.registry import TASKS
 
-HELPERS = {"tools": "Helpers: merge-llm-adapter (coming with the preference trainers)."}
+HELPERS = {"tools": "Helpers: merge-llm-adapter (merge a LoRA adapter into its base model)."}
 
 
 def top_help() -> str:
@@ -54,7 +54,8 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
                 f"Config file {run_opts['config']} is for '{file_config.command}', not '{command}'. "
                 f"Run 'aitraining --config {run_opts['config']}' instead."
             )
-    resolved = resolve(task, given, file_config, strict=bool(run_opts.get("strict")))
+    active = frozenset(a for a in actions if run_opts.get(a))
+    resolved = resolve(task, given, file_config, strict=bool(run_opts.get("strict")), actions=active)
     for line in resolved.warnings:
         print(line, file=sys.stderr)
     if run_opts.get("explain"):

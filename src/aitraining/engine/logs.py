@@ -17,12 +17,24 @@ def get_logger() -> logging.Logger:
     return logging.getLogger(LOGGER_NAME)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (runs in one process may each redirect it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def setup_console() -> logging.Logger:
     logger = get_logger()
     logger.setLevel(logging.INFO)
     logger.propagate = False
     if not any(getattr(h, "_aitraining_console", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         handler._aitraining_console = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

@@ -20,13 +20,20 @@ def trainer_list(trainers: Iterable[str]) -> str:
 
 
 def ignored_reason(
-    meta: ParamMeta, params: ParamsBase, trainer: str | None, trainer_order: tuple[str, ...] = ()
+    meta: ParamMeta,
+    params: ParamsBase,
+    trainer: str | None,
+    trainer_order: tuple[str, ...] = (),
+    actions: frozenset[str] = frozenset(),
 ) -> str | None:
-    """Why this parameter is not used with these settings, or None when it is used."""
+    """Why this parameter is not used with these settings, or None when it is used.
+
+    `requires` names a boolean parameter (--peft) or an action flag of the command (--inference).
+    """
     if trainer is not None and meta.trainers is not None and trainer not in meta.trainers:
         ordered = [t for t in trainer_order if t in meta.trainers] or sorted(meta.trainers)
         return f"only applies to {trainer_list(ordered)}"
-    if meta.requires and not getattr(params, meta.requires):
+    if meta.requires and not (getattr(params, meta.requires, False) or meta.requires in actions):
         return f"only applies with --{meta.requires.replace('_', '-')}"
     return None
 
@@ -37,6 +44,7 @@ def apply_compatibility(
     explicit: Iterable[str],
     *,
     trainer_order: tuple[str, ...] = (),
+    actions: frozenset[str] = frozenset(),
     strict: bool = False,
 ) -> dict[str, str]:
     """Reset every explicitly set but unused parameter to its default; return {name: warning line}.
@@ -50,7 +58,7 @@ def apply_compatibility(
         value = getattr(params, name)
         if value == meta.default:
             continue
-        reason = ignored_reason(meta, params, trainer, trainer_order)
+        reason = ignored_reason(meta, params, trainer, trainer_order, actions)
         if reason is None:
             continue
         if strict:

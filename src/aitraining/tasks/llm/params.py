@@ -12,6 +12,7 @@ from aitraining.params.groups import CommonParams
 LLM = "LLM"
 PREF = "DPO / ORPO / reward"
 PPO = "PPO (RL)"
+INFER = "Inference (with --inference)"
 
 TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
 TRAINER_ALIASES = {"default": "generic"}
@@ -106,6 +107,22 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     rl_temperature: float = param(1.0, "Sampling temperature for rollouts.", group=PPO, trainers=("ppo",), gt=0)
     rl_top_k: int = param(0, "Top-k sampling for rollouts (0: off).", group=PPO, trainers=("ppo",), ge=0)
     rl_top_p: float = param(1.0, "Top-p (nucleus) sampling for rollouts.", group=PPO, trainers=("ppo",), gt=0, le=1)
+
+    inference_prompts: str | None = param(
+        None,
+        "Prompts to answer: a .txt file (one per line), a .jsonl/.json/.csv file (its --text-column), "
+        "or the prompt text itself.",
+        group=INFER,
+        requires="inference",
+    )
+    inference_max_new_tokens: int = param(
+        128, "Tokens to generate per prompt.", group=INFER, requires="inference", ge=1
+    )
+    inference_temperature: float = param(
+        0.0, "Sampling temperature; 0 means greedy decoding.", group=INFER, requires="inference", ge=0
+    )
+    inference_top_k: int = param(0, "Top-k sampling (0: off).", group=INFER, requires="inference", ge=0)
+    inference_top_p: float = param(1.0, "Top-p sampling.", group=INFER, requires="inference", gt=0, le=1)
 
     def canonical_trainer(self) -> str:
         return TRAINER_ALIASES.get(self.trainer, self.trainer)
