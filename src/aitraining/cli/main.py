@@ -63,7 +63,8 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
         return 0
     chosen = [a for a in actions if run_opts.get(a)]
     if len(chosen) > 1 or (chosen and run_opts.get("train")):
-        raise AitrainingError(f"Pick one action: --train or --{' / --'.join(actions)}, not several.")
+        flags = " / ".join("--" + a.replace("_", "-") for a in actions)
+        raise AitrainingError(f"Pick one action: --train or {flags}, not several.")
     if chosen:
         return task.run_action(chosen[0], resolved)
     from aitraining.engine.runner import run_training

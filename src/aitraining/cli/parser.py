@@ -108,7 +108,7 @@ def build_parser(
     run.add_argument("--strict", action="store_true", help="Treat ignored-parameter warnings as errors.")
     run.add_argument("--overwrite", action="store_true", help="Allow replacing a non-empty project folder.")
     for action, help_text in (actions or {}).items():
-        run.add_argument("--" + action, action="store_true", help=help_text)
+        run.add_argument("--" + action.replace("_", "-"), dest=action, action="store_true", help=help_text)
     names = ordered_groups(list(dict.fromkeys(m.group for m in metas.values())))
     groups = {name: parser.add_argument_group(name) for name in names}
     for meta in metas.values():
