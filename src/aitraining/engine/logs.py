@@ -68,11 +68,17 @@ def detach(handler: logging.Handler) -> None:
     handler.close()
 
 
+SKIP = ("runtime", "per_second", "total_flos", "num_tokens")
+
+
 def format_logs(step: int, max_steps: int, logs: dict[str, Any]) -> str:
+    """'step 10/100 | epoch 0.50 | loss 2.3456 | ...', with every evaluation metric the task reports."""
     parts = [f"step {step}/{max_steps}"]
-    for key in ("epoch", "loss", "eval_loss", "learning_rate", "grad_norm"):
-        if key in logs and isinstance(logs[key], (int, float)) and not math.isnan(logs[key]):
-            value = logs[key]
+    keys = ["epoch", "loss", "learning_rate", "grad_norm"]
+    keys += sorted(k for k in logs if k.startswith("eval_") and not any(s in k for s in SKIP))
+    for key in keys:
+        value = logs.get(key)
+        if isinstance(value, (int, float)) and not math.isnan(value):
             parts.append(f"{key} {value:.3g}" if key == "learning_rate" else f"{key} {value:.4f}")
     return " | ".join(parts)
 

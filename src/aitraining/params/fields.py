@@ -102,3 +102,11 @@ class ParamsBase(BaseModel):
         """All values with every secret removed: what may be written to disk or logs."""
         metas = self.param_metas()
         return {k: v for k, v in self.model_dump(mode="json").items() if not metas[k].secret}
+
+
+def retuned(base: type[ParamsBase], name: str, default: Any) -> Any:
+    """A shared parameter with a task-specific default (help, group and bounds stay declared once).
+
+    Usage in a task's params class: `lr: float = retuned(CommonParams, "lr", 5e-5)`.
+    """
+    return FieldInfo.merge_field_infos(base.model_fields[name], default=default)

@@ -5,42 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from aitraining.engine import modelload
 from aitraining.engine.hardware import quantization_config
 from aitraining.errors import AitrainingError
 
-
-def _load_error(what: str, model: str, exc: Exception) -> AitrainingError:
-    looks_local = model.startswith((".", "/", "~")) or Path(model).expanduser().exists()
-    if looks_local and not Path(model).expanduser().exists():
-        return AitrainingError(f"--model {model}: no such folder. Pass an existing model folder or a Hub model id.")
-    return AitrainingError(
-        f"Could not load the {what} of --model {model}: {type(exc).__name__}: {str(exc).splitlines()[0]}. "
-        "Pass a local model folder (config.json, weights and tokenizer files) or a Hub id reachable from here."
-    )
+load_config = modelload.load_config
 
 
 def load_tokenizer(model: str, logger: Any) -> Any:
-    from transformers import AutoTokenizer
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(model)
-    except Exception as exc:
-        raise _load_error("tokenizer", model, exc) from None
+    tokenizer = modelload.load_tokenizer(model)
     if tokenizer.pad_token is None:
         fallback = tokenizer.unk_token or tokenizer.eos_token
         tokenizer.pad_token = fallback
         logger.info(f"The tokenizer has no pad token; using {fallback!r} for padding (never counted in the loss).")
     return tokenizer
-
-
-def load_config(model: str) -> Any:
-    """The model's config (sizes and limits) without loading any weights."""
-    from transformers import AutoConfig
-
-    try:
-        return AutoConfig.from_pretrained(model)
-    except Exception as exc:
-        raise _load_error("config", model, exc) from None
 
 
 def load_model(params: Any, tokenizer: Any, kind: str = "causal") -> Any:
@@ -58,7 +36,7 @@ def load_model(params: Any, tokenizer: Any, kind: str = "causal") -> Any:
     try:
         model = auto.from_pretrained(params.model, **kwargs)
     except Exception as exc:
-        raise _load_error("weights", params.model, exc) from None
+        raise modelload.model_load_error("weights", params.model, exc) from None
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     if params.peft:
@@ -73,7 +51,7 @@ def load_reference(path: str) -> Any:
     try:
         ref = AutoModelForCausalLM.from_pretrained(path)
     except Exception as exc:
-        raise _load_error("reference model (--model-ref)", path, exc) from None
+        raise modelload.model_load_error("reference model (--model-ref)", path, exc) from None
     return ref.eval().requires_grad_(False)
 
 

@@ -1,0 +1,42 @@
+"""Standard metrics computed with scikit-learn / scipy (never `evaluate.load`, which needs the Hub)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def classification_metrics(labels: np.ndarray, predictions: np.ndarray, num_classes: int) -> dict[str, float]:
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+    average = "binary" if num_classes == 2 else "macro"
+    precision, recall, f1, _ = precision_recall_fscore_support(labels, predictions, average=average, zero_division=0)
+    return {
+        "accuracy": float(accuracy_score(labels, predictions)),
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
+    }
+
+
+def regression_metrics(targets: np.ndarray, predictions: np.ndarray) -> dict[str, float]:
+    from scipy.stats import pearsonr, spearmanr
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    targets, predictions = np.asarray(targets, dtype=float).ravel(), np.asarray(predictions, dtype=float).ravel()
+    mse = float(mean_squared_error(targets, predictions))
+    constant = np.std(predictions) == 0 or np.std(targets) == 0
+    return {
+        "mse": mse,
+        "rmse": float(np.sqrt(mse)),
+        "mae": float(mean_absolute_error(targets, predictions)),
+        "r2": float(r2_score(targets, predictions)),
+        "pearson": 0.0 if constant else float(pearsonr(targets, predictions)[0]),
+        "spearman": 0.0 if constant else float(spearmanr(targets, predictions)[0]),
+    }
+
+
+def logits_of(predictions: Any) -> np.ndarray:
+    """Model outputs may be a tuple (logits, hidden states...): keep the logits."""
+    return predictions[0] if isinstance(predictions, tuple) else predictions
