@@ -79,6 +79,8 @@ def task_from_name(name: str) -> tuple[str, dict[str, Any]]:
     for command, spec in TASKS.items():
         if norm == command:
             return command, {}
+        if norm in spec.config_names:
+            return command, dict(spec.config_names[norm])
         if norm.startswith(command + "-"):
             suffix = norm[len(command) + 1 :]
             if suffix in spec.trainers or suffix in spec.trainer_aliases:

@@ -342,3 +342,11 @@ def test_alias_hints_from_other_tools(capsys, tmp_path):
     cfg.write_text("task: llm\nparams:\n  num_train_epochs: 2\n")
     code, _, err = run_cli(capsys, "--config", str(cfg), "--explain")
     assert code == 2 and "Did you mean epochs?" in err
+
+
+def test_autotrain_tabular_task_names(capsys, tmp_path):
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("task: tabular_regression\nparams:\n  target_columns: [y]\n")
+    code, out, err = run_cli(capsys, "--config", str(cfg), "--explain")
+    assert code == 0, err
+    assert '"regression"' in next(line for line in out.splitlines() if line.split()[0] == "task")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+PRETRAINED_LIBRARIES = ("transformers", "sentence-transformers", "peft")
+
 
 def render_card(
     *,
@@ -21,7 +23,8 @@ def render_card(
     front = ["---", f"library_name: {library}", "tags:", "- aitraining", f"- {task}"]
     if trainer:
         front.append(f"- {trainer}")
-    if not base_model.startswith((".", "/")):
+    pretrained = library in PRETRAINED_LIBRARIES  # otherwise `model` names an algorithm (tabular)
+    if pretrained and not base_model.startswith((".", "/")):
         front.append(f"base_model: {base_model}")
     front.append("---")
     shown = {k: v for k, v in params.items() if v is not None}
@@ -32,7 +35,7 @@ def render_card(
         "",
         f"Trained with [aitraining](https://github.com/) `{task}`" + (f" (trainer `{trainer}`)." if trainer else "."),
         "",
-        f"- **Base model:** `{base_model}`",
+        f"- **{'Base model' if pretrained else 'Model'}:** `{base_model}`",
         f"- **Data:** {data}",
         "",
     ]

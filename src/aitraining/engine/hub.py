@@ -9,20 +9,8 @@ from typing import Any
 from aitraining.errors import AitrainingError, ParamError
 
 # Only these leave the machine; logs and checkpoints stay local, secrets are never in any of them.
-PUSH_PATTERNS = [
-    "*.safetensors",
-    "*.json",
-    "*.txt",
-    "*.model",
-    "*.jinja",
-    "README.md",
-    "*/*.safetensors",
-    "*/*.json",
-    "*/*.txt",
-    "*/*.model",
-    "*/*.jinja",
-    "*/README.md",
-]
+_ARTEFACTS = ["*.safetensors", "*.json", "*.txt", "*.model", "*.jinja", "*.joblib", "*.png"]
+PUSH_PATTERNS = [*_ARTEFACTS, "README.md", *(f"*/{p}" for p in _ARTEFACTS), "*/README.md"]
 NEVER_PUSH = ["checkpoints/**", "logs/**", "training.log", "*.log"]
 
 

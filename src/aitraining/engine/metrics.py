@@ -40,3 +40,25 @@ def regression_metrics(targets: np.ndarray, predictions: np.ndarray) -> dict[str
 def logits_of(predictions: Any) -> np.ndarray:
     """Model outputs may be a tuple (logits, hidden states...): keep the logits."""
     return predictions[0] if isinstance(predictions, tuple) else predictions
+
+
+def generation_metrics(predictions: list[str], references: list[str]) -> dict[str, float]:
+    """ROUGE-1/2/L/Lsum F-measures (rouge-score, stemmed) and corpus BLEU (sacrebleu), all in [0, 1].
+
+    BLEU is divided by 100 so every metric of the project reads on the same 0-1 scale.
+    """
+    import sacrebleu
+    from rouge_score import rouge_scorer
+
+    kinds = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+    scorer = rouge_scorer.RougeScorer(list(kinds), use_stemmer=True)
+    totals = dict.fromkeys(kinds, 0.0)
+    for prediction, reference in zip(predictions, references, strict=True):
+        # rougeLsum splits summaries into sentences on newlines; one-line texts score like rougeL
+        scores = scorer.score(reference, prediction)
+        for kind in kinds:
+            totals[kind] += scores[kind].fmeasure
+    count = max(len(predictions), 1)
+    out = {kind: total / count for kind, total in totals.items()}
+    out["bleu"] = float(sacrebleu.corpus_bleu(predictions, [references]).score) / 100
+    return out

@@ -22,6 +22,7 @@ RESUME_MARKER = ".unfinished"
 class Project:
     path: Path
     overwrite: bool = False
+    task: str = ""  # the command writing here; only its own unfinished runs are resumable
     replace_on_claim: bool = False  # set by check(): the folder held something and --overwrite was given
 
     def check(self) -> None:
@@ -47,8 +48,8 @@ class Project:
 
     @property
     def resumable(self) -> bool:
-        """An unfinished run of a resumable task: re-running it continues instead of needing --overwrite."""
-        return (self.path / RESUME_MARKER).is_file()
+        """An unfinished run of this same task: re-running it continues instead of needing --overwrite."""
+        return (self.path / RESUME_MARKER).is_file() and self.unfinished_task() == self.task
 
     def unfinished_task(self) -> str | None:
         marker = self.path / RESUME_MARKER

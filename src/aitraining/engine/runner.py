@@ -55,9 +55,9 @@ def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, 
         raise ParamError(f"--model is required for 'aitraining {resolved.task.name}' (a local folder or hub id).")
     if not params.data_path:
         raise ParamError(f"--data-path is required for 'aitraining {resolved.task.name}'.")
-    if params.log == "wandb":
+    if getattr(params, "log", "none") == "wandb":
         check_wandb()
-    project = Project(Path(params.project_name), overwrite=overwrite)
+    project = Project(Path(params.project_name), overwrite=overwrite, task=resolved.task.name)
     project.check()
     return project, hub_target(params)
 

@@ -28,16 +28,19 @@ def command_section(name: str) -> list[str]:
     matrix = compatibility_matrix(metas, task.trainers)
     for group in ordered_groups(list(dict.fromkeys(m.group for m in metas.values()))):
         lines += [f"### {group}", ""]
-        head = "| Parameter | Flag | Default | " + " | ".join(task.trainers) + " | Description |"
-        lines += [head, "|" + "---|" * (4 + len(task.trainers))]
+        trainer_cells = "".join(f" {t} |" for t in task.trainers)
+        lines += [
+            f"| Parameter | Flag | Default |{trainer_cells} Description |",
+            "|" + "---|" * (4 + len(task.trainers)),
+        ]
         for pname, meta in metas.items():
             if meta.group != group:
                 continue
-            marks = " | ".join(YES if matrix[pname][t] else NO for t in task.trainers)
+            marks = "".join(f" {YES if matrix[pname][t] else NO} |" for t in task.trainers)
             desc = meta.help.replace("|", "\\|") + (
                 f" Needs `--{meta.requires.replace('_', '-')}`." if meta.requires else ""
             )
-            lines.append(f"| {pname} | `{meta.flag}` | {_default(meta)} | {marks} | {desc} |".replace("|  |", "| |"))
+            lines.append(f"| {pname} | `{meta.flag}` | {_default(meta)} |{marks} {desc} |".replace("|  |", "| |"))
         lines.append("")
     return lines
 

@@ -1,0 +1,163 @@
+"""`aitraining tabular`: check the data, search hyperparameters, fit the best pipeline, save it.
+
+An interrupted run leaves its study (and the resume marker) in the project folder; running the same
+command again continues the search instead of starting over.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aitraining.engine.project import PARAMS_FILE, Project
+from aitraining.engine.runner import RunContext, RunResult
+from aitraining.errors import ParamError, ProjectError
+from aitraining.tasks.tabular import report
+from aitraining.tasks.tabular.data import TabularData, load_tabular
+from aitraining.tasks.tabular.evaluate import describe, plan_folds
+from aitraining.tasks.tabular.models import SPECS, ModelSpec, check_available
+from aitraining.tasks.tabular.pipeline import build_pipeline
+from aitraining.tasks.tabular.search import STUDY_FILE, SearchOutcome, open_study, run_search
+
+TASK = "tabular"
+PIPELINE_FILE = "pipeline.joblib"
+ENCODERS_FILE = "label_encoders.joblib"
+COLUMNS_FILE = "columns.json"
+# Changing these does not change what the stored trials mean, so a resumed search may use new values.
+RESUME_MAY_CHANGE = {"num_trials", "time_limit", "project_name", "push_to_hub", "username", "repo_id"}
+
+
+def check_resume(project: Project, params: Any) -> None:
+    """A resumed search must score trials exactly as the interrupted one did."""
+    if project.overwrite or not project.resumable:
+        return
+    owner = project.unfinished_task()
+    if owner != TASK:
+        raise ProjectError(
+            f"Project folder {project.path} holds an unfinished '{owner}' run, not a tabular one. Pick another "
+            "--project-name, or pass --overwrite to replace it."
+        )
+    stored_file = project.path / PARAMS_FILE
+    stored = json.loads(stored_file.read_text()) if stored_file.is_file() else {}
+    current = params.public_dict()
+    changed = [k for k in current if k not in RESUME_MAY_CHANGE and k in stored and stored[k] != current[k]]
+    if changed:
+        diffs = "; ".join(f"--{k.replace('_', '-')} was {stored[k]!r}, now {current[k]!r}" for k in changed)
+        raise ProjectError(
+            f"Project folder {project.path} holds an unfinished search with other settings ({diffs}). Re-run with "
+            "the same settings to resume it (only --num-trials and --time-limit may change), or pass --overwrite "
+            "to start a new search."
+        )
+
+
+def check_missing_values(spec: ModelSpec, data: TabularData, params: Any) -> None:
+    if params.numerical_imputer != "none" or spec.handles_missing:
+        return
+    frames = [data.x_train] + ([data.x_valid] if data.x_valid is not None else [])
+    for column in data.columns.numerical:
+        if any(frame[column].isna().any() for frame in frames):
+            raise ParamError(
+                f"Numerical column '{column}' has missing values, --numerical-imputer is none and --model "
+                f"{spec.name} cannot take missing values. Pick --numerical-imputer median (or mean), or a model "
+                "that accepts them (xgboost, lightgbm, gradient_boosting, random_forest, extra_trees, decision_tree)."
+            )
+
+
+def run(ctx: RunContext) -> RunResult:
+    params, logger = ctx.params, ctx.logger
+    spec = SPECS[params.model]
+    check_available(spec, params.task)
+    check_resume(ctx.project, params)
+    data = load_tabular(params, logger)
+    check_missing_values(spec, data, params)
+    folds = plan_folds(data, params.seed)
+    ctx.claim_project()  # every input is checked: only now is the project folder written
+    ctx.project.mark_unfinished(TASK)
+    logger.info(f"{data.describe()}. Searching {spec.name} hyperparameters, scored on {describe(folds)}.")
+    study = open_study(ctx.project.path, params.seed, logger)
+    outcome = run_search(study, spec, data, params, folds, logger)
+    n_targets, rows = len(data.columns.targets), len(data.x_train)
+    pipeline = build_pipeline(spec, outcome.best_params, data.columns, params, n_targets, rows)
+    pipeline.fit(data.x_train, data.y_train)
+    importance = save_outputs(ctx.project.path, pipeline, data, params)
+    report.write_trials(outcome.trials, ctx.project.path / report.TRIALS_FILE)
+    ctx.project.mark_finished()
+    final = {k: v for k, v in outcome.best_metrics.items() if k != "per_target"}
+    metrics = {
+        "final": final,
+        "evaluated_on": describe(folds),
+        "search": search_summary(outcome, params),
+        "best_params": outcome.best_params,
+        "columns": data.columns.to_json(),
+        "feature_importance": importance,
+    }
+    if "per_target" in outcome.best_metrics:
+        metrics["per_target"] = outcome.best_metrics["per_target"]
+    return RunResult(
+        metrics=metrics,
+        data_description=data.describe(),
+        notes=card_notes(data, outcome, spec, describe(folds), ctx.project.path),
+        library="scikit-learn",
+    )
+
+
+def save_outputs(project: Path, pipeline: Any, data: TabularData, params: Any) -> dict[str, float]:
+    """The fitted pipeline, label encoders, column roles and the importance plot; returns the importances."""
+    import joblib
+
+    joblib.dump(pipeline, project / PIPELINE_FILE)
+    if data.encoders:
+        joblib.dump(data.encoders, project / ENCODERS_FILE)
+    classes = {t: [_plain(c) for c in e.classes_] for t, e in data.encoders.items()}
+    roles = {**data.columns.to_json(), "task": data.task, "problem": data.problem, "classes": classes}
+    (project / COLUMNS_FILE).write_text(json.dumps(roles, indent=2) + "\n")
+    x, y = (data.x_valid, data.y_valid) if data.has_valid else (data.x_train, data.y_train)
+    importance = report.feature_importance(pipeline, x, y, data.task, params.seed)
+    split = "validation" if data.has_valid else "train"
+    report.plot_importance(
+        importance, f"{params.model}: feature importance ({split} split)", project / report.IMPORTANCE_PLOT
+    )
+    return importance
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python values, for JSON."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def search_summary(outcome: SearchOutcome, params: Any) -> dict[str, Any]:
+    return {
+        "objective": outcome.objective,
+        "best_trial": outcome.best_trial,
+        "trials_completed": outcome.completed,
+        "trials_resumed": outcome.resumed_from,
+        "num_trials": params.num_trials,
+        "time_limit": params.time_limit,
+        "stopped_by": outcome.stopped_by,
+        "study": STUDY_FILE,
+    }
+
+
+def card_notes(
+    data: TabularData, outcome: SearchOutcome, spec: ModelSpec, evaluated_on: str, project: Path
+) -> list[str]:
+    targets = ", ".join(f"`{t}`" for t in data.columns.targets)
+    decode = (
+        f"\nencoders = joblib.load('{ENCODERS_FILE}')\n"
+        f"labels = encoders['{data.columns.targets[0]}'].inverse_transform(pipeline.predict(rows))"
+        if data.encoders and len(data.columns.targets) == 1
+        else "\npredictions = pipeline.predict(rows)"
+    )
+    return [
+        f"**Task:** {data.problem} ({data.task}) of {targets} with `{spec.name}`; "
+        f"{len(data.columns.numerical)} numerical and {len(data.columns.categorical)} categorical features.",
+        f"**Search:** {outcome.completed} trials completed (stopped by the {outcome.stopped_by}); best trial "
+        f"{outcome.best_trial} by {outcome.objective}. Metrics are measured on {evaluated_on}.",
+        "**Data preparation:**\n\n" + "\n".join(f"- {line}" for line in data.notes),
+        "**Use:** the pipeline takes raw rows (a pandas DataFrame with the feature columns; missing values and "
+        "unseen categories are handled):\n\n```python\nimport joblib\nimport pandas as pd\n\n"
+        f"pipeline = joblib.load('{PIPELINE_FILE}')\nrows = pd.read_csv('new.csv'){decode}\n```\n\n"
+        f"or `aitraining tabular --predict --project-name {project} --data-path new.csv`.",
+        f"![Feature importance]({report.IMPORTANCE_PLOT})",
+    ]
