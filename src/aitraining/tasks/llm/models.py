@@ -108,14 +108,17 @@ def merge_adapter(base_model: str, adapter_dir: str | Path) -> Any:
     """Load the base model unquantized, apply the adapter and merge it into the weights.
 
     The adapter's task type picks the head: SEQ_CLS adapters (reward models) merge into a sequence
-    classifier with one output, others into a causal LM.
+    classifier with one output, SEQ_2_SEQ_LM ones into an encoder-decoder, others into a causal LM.
     """
     from peft import PeftConfig, PeftModel
-    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForSequenceClassification
 
     config = PeftConfig.from_pretrained(str(adapter_dir))
-    if str(config.task_type) in ("SEQ_CLS", "TaskType.SEQ_CLS"):
+    task_type = str(config.task_type).removeprefix("TaskType.")
+    if task_type == "SEQ_CLS":
         base = AutoModelForSequenceClassification.from_pretrained(base_model, num_labels=1)
+    elif task_type == "SEQ_2_SEQ_LM":
+        base = AutoModelForSeq2SeqLM.from_pretrained(base_model)
     else:
         base = AutoModelForCausalLM.from_pretrained(base_model)
     return PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()

@@ -13,10 +13,13 @@ LLM = "LLM"
 PREF = "DPO / ORPO / reward"
 PPO = "PPO (RL)"
 INFER = "Inference (with --inference)"
+CONVERT = "Dataset conversion (with --auto-convert-dataset)"
+PREVIEW = "Data preview (with --preview-data)"
+CONVERT_TRAINERS = ("sft", "dpo", "orpo", "reward")
 
 TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
 TRAINER_ALIASES = {"default": "generic"}
-BUILT_TRAINERS = ("generic", "sft", "dpo", "orpo", "reward")
+BUILT_TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
 Trainer = Literal["generic", "default", "sft", "dpo", "orpo", "reward", "ppo"]
 
 PPO_EXAMPLE = (
@@ -43,7 +46,8 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     chat_template: str | None = param(
         None,
         "Chat template for chat data: 'tokenizer' (the model's own), 'none', or a named template "
-        "(chatml, zephyr). Default: the tokenizer's when it has one.",
+        "(chatml, zephyr, llama3, mistral, gemma, qwen, phi, alpaca, vicuna), saved with the trained "
+        "tokenizer. Default: the tokenizer's when it has one.",
         group=LLM,
         trainers=("sft", "dpo", "orpo", "reward", "ppo"),
     )
@@ -55,6 +59,47 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         trainers=("sft",),
     )
     use_flash_attention_2: bool = param(False, "Use FlashAttention 2 (CUDA only).", group=LLM)
+
+    auto_convert_dataset: bool = param(
+        False,
+        "Detect the dataset format (chat messages, ShareGPT, alpaca, question/answer pairs, preference pairs, "
+        "plain text), convert it to what the trainer reads, print what was detected and the column mapping, "
+        "and save the converted data in the project folder (converted_data/).",
+        group=CONVERT,
+        trainers=CONVERT_TRAINERS,
+    )
+    conversation_extension: int = param(
+        1,
+        "Merge every N consecutive rows into one multi-turn conversation.",
+        group=CONVERT,
+        trainers=("sft",),
+        requires="auto_convert_dataset",
+        ge=1,
+    )
+    system_column: str | None = param(
+        None,
+        "Column holding the system prompt (default: detected, e.g. 'system').",
+        group=CONVERT,
+        trainers=CONVERT_TRAINERS,
+        requires="auto_convert_dataset",
+    )
+    user_column: str | None = param(
+        None,
+        "Column holding the user message (default: detected, e.g. 'instruction', 'question', 'prompt').",
+        group=CONVERT,
+        trainers=("sft",),
+        requires="auto_convert_dataset",
+    )
+    assistant_column: str | None = param(
+        None,
+        "Column holding the assistant reply (default: detected, e.g. 'output', 'answer', 'completion').",
+        group=CONVERT,
+        trainers=("sft",),
+        requires="auto_convert_dataset",
+    )
+    preview_samples: int = param(
+        3, "Rows --preview-data renders token by token.", group=PREVIEW, requires="preview_data", ge=1
+    )
 
     model_ref: str | None = param(
         None,
@@ -139,13 +184,13 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
             )
         if self.use_distillation and not self.teacher_model:
             raise ParamError("--use-distillation needs --teacher-model (the model to distil from).")
-        if trainer in ("dpo", "orpo"):
+        if trainer in ("dpo", "orpo") and not self.auto_convert_dataset:  # conversion detects the columns
             missing = [f for f in ("prompt_text_column", "rejected_text_column") if not getattr(self, f)]
             if missing:
                 flags = " and ".join("--" + m.replace("_", "-") for m in missing)
                 raise ParamError(
                     f"--trainer {trainer} needs preference data columns: pass {flags} "
-                    "(and --text-column for the chosen answer)."
+                    "(and --text-column for the chosen answer), or --auto-convert-dataset to detect them."
                 )
         if self.chat_template is not None:
             from aitraining.data.chat_templates import check_template_name

@@ -7,7 +7,7 @@ without the prompt), so the prompt appears exactly once, truncation is exact and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aitraining.errors import DataError
@@ -28,6 +28,12 @@ class PrefReport:
     rows: int = 0
     prompts_cut: int = 0
     completions_cut: int = 0
+    truncated: int = 0  # rows with any cut
+    lengths: list[int] = field(default_factory=list)  # prompt + longer answer, before truncation
+
+    @property
+    def dropped(self) -> int:
+        return 0  # pairs are cut to fit, never dropped
 
     def message(self, limits: PrefLimits) -> str:
         text = f"{self.split}: {self.rows} preference pairs"
@@ -65,15 +71,22 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
-def _end_at_eos(ids: list[int], eos: int | None) -> list[int]:
-    """Drop what a chat template renders after the final EOS (such as a newline)."""
-    if eos is not None and eos in ids:
-        last = len(ids) - 1 - ids[::-1].index(eos)
-        return ids[: last + 1]
+def _end_at_stop(ids: list[int], stops: frozenset[int]) -> list[int]:
+    """Drop what a chat template renders after the reply's final stop token (such as a newline)."""
+    for last in range(len(ids) - 1, -1, -1):
+        if ids[last] in stops:
+            return ids[: last + 1]
     return ids
 
 
-def encode_chat(prompt: list[dict], answers: list[list[dict]], tokenizer: Any) -> tuple[list[int], list[list[int]]]:
+def _stops(tokenizer: Any, stop_ids: frozenset[int] | None) -> frozenset[int]:
+    eos = {tokenizer.eos_token_id} if tokenizer.eos_token_id is not None else set()
+    return frozenset(stop_ids or eos)
+
+
+def encode_chat(
+    prompt: list[dict], answers: list[list[dict]], tokenizer: Any, stop_ids: frozenset[int] | None = None
+) -> tuple[list[int], list[list[int]]]:
     prompt_ids: list[int] = []
     if prompt:  # reward data may carry no separate prompt
         rendered = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=True)
@@ -83,7 +96,7 @@ def encode_chat(prompt: list[dict], answers: list[list[dict]], tokenizer: Any) -
         for answer in answers
     ]
     cut = min([len(prompt_ids), *(_common_prefix(prompt_ids, f) for f in outs)]) if prompt_ids else 0
-    return prompt_ids[:cut], [_end_at_eos(f[cut:], tokenizer.eos_token_id) for f in outs]
+    return prompt_ids[:cut], [_end_at_stop(f[cut:], _stops(tokenizer, stop_ids)) for f in outs]
 
 
 def encode_text(prompt: str, answers: list[str], tokenizer: Any) -> tuple[list[int], list[list[int]]]:
@@ -92,7 +105,13 @@ def encode_text(prompt: str, answers: list[str], tokenizer: Any) -> tuple[list[i
     return prompt_ids, [tokenizer(a, add_special_tokens=False)["input_ids"] + eos for a in answers]
 
 
-def encode_row(row: dict[str, Any], columns: dict[str, str | None], tokenizer: Any, where: str) -> tuple:
+def encode_row(
+    row: dict[str, Any],
+    columns: dict[str, str | None],
+    tokenizer: Any,
+    where: str,
+    stop_ids: frozenset[int] | None = None,
+) -> tuple:
     """(prompt_ids, [chosen_ids, rejected_ids]) for one row."""
     chosen, rejected = row[columns["chosen"]], row[columns["rejected"]]
     prompt = row[columns["prompt"]] if columns.get("prompt") else ""
@@ -109,10 +128,17 @@ def encode_row(row: dict[str, Any], columns: dict[str, str | None], tokenizer: A
         _strip_prompt(prompt_msgs, _messages(v, "assistant", f"{where}, {n}"))
         for n, v in (("chosen", chosen), ("rejected", rejected))
     ]
-    return encode_chat(prompt_msgs, answers, tokenizer)
+    return encode_chat(prompt_msgs, answers, tokenizer, stop_ids)
 
 
 def truncate(prompt: list[int], answers: list[list[int]], limits: PrefLimits, report: PrefReport) -> tuple:
+    cuts_before = report.prompts_cut + report.completions_cut
+    prompt, answers = _cut(prompt, answers, limits, report)
+    report.truncated += int(report.prompts_cut + report.completions_cut > cuts_before)
+    return prompt, answers
+
+
+def _cut(prompt: list[int], answers: list[list[int]], limits: PrefLimits, report: PrefReport) -> tuple:
     if limits.prompt is not None and len(prompt) > limits.prompt:
         prompt = prompt[-limits.prompt :]
         report.prompts_cut += 1
@@ -124,7 +150,13 @@ def truncate(prompt: list[int], answers: list[list[int]], limits: PrefLimits, re
 
 
 def prepare(
-    dataset: Any, columns: dict[str, str | None], tokenizer: Any, limits: PrefLimits, split: str, source: str
+    dataset: Any,
+    columns: dict[str, str | None],
+    tokenizer: Any,
+    limits: PrefLimits,
+    split: str,
+    source: str,
+    stop_ids: frozenset[int] | None = None,
 ) -> tuple[Any, PrefReport]:
     from datasets import Dataset
 
@@ -132,7 +164,8 @@ def prepare(
     out: dict[str, list[list[int]]] = {"prompt_ids": [], "chosen_ids": [], "rejected_ids": []}
     for index, row in enumerate(dataset):
         where = f"Row {index + 1} of the {split} split of {source}"
-        prompt, answers = encode_row(row, columns, tokenizer, where)
+        prompt, answers = encode_row(row, columns, tokenizer, where, stop_ids)
+        report.lengths.append(len(prompt) + max(len(a) for a in answers))
         prompt, (chosen, rejected) = truncate(prompt, answers, limits, report)
         report.rows += 1
         out["prompt_ids"].append(prompt)

@@ -1,23 +1,51 @@
 """sft: render plain text, prompt-completion or chat rows into input_ids and labels.
 
 Tokenization happens here (not inside TRL) so that truncation is counted and reported, and the
-loss mask is visible and testable. TRL then collates, and packs when --packing is on.
+loss mask is visible and testable. TRL then collates, and packs when --packing is on. The data
+preview (`--preview-data`) renders the output of these same functions.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from aitraining.data.chat_templates import marks_assistant
+from aitraining.data.formats import ColumnOverrides, detect
 from aitraining.errors import DataError, ParamError
 from aitraining.tasks.llm.lengths import TruncationReport
 
 IGNORE = -100
 PROMPT, COMPLETION = "prompt", "completion"
-
-
 MESSAGES = "messages"
 DEFAULT_TEXT_COLUMN = "text"
+# Roles chat templates commonly render; anything else is almost always a data mistake (e.g. ShareGPT 'from').
+CHAT_ROLES = ("system", "user", "assistant", "tool", "function", "ipython", "developer")
+
+
+@dataclass
+class SftReport(TruncationReport):
+    """The truncation report plus every row's length and which rows were kept (for stats and the preview)."""
+
+    lengths: list[int] = field(default_factory=list)
+    kept: list[int] = field(default_factory=list)  # 0-based indices of the rows that reached the dataset
+
+
+class NoTrainableRows(DataError):
+    """Every row lost its trainable tokens to truncation; carries the report so the preview can show it."""
+
+    def __init__(self, message: str, report: SftReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def _convert_hint(dataset: Any) -> str:
+    """' It looks like <format> data: ...' when --auto-convert-dataset would read it, else ''."""
+    try:
+        found = detect(dataset.column_names, dataset[0], ColumnOverrides(), "sft", "the data")
+    except DataError:
+        return ""
+    return f" It looks like {found.describe()}: pass --auto-convert-dataset to convert it."
 
 
 def detect_format(dataset: Any, text_column: str, source: str) -> tuple[str, str]:
@@ -45,16 +73,41 @@ def detect_format(dataset: Any, text_column: str, source: str) -> tuple[str, str
     raise DataError(
         f"Column '{text_column}' (set by text_column) not found in {source}, and there are no "
         f"'messages' or 'prompt'/'completion' columns either. Columns present: {', '.join(columns)}. "
-        "Pass --text-column with the text or messages column."
+        f"Pass --text-column with the text or messages column.{_convert_hint(dataset)}"
     )
 
 
 def _check_messages(messages: Any, row: int, source: str) -> None:
+    where = f"Row {row} of {source}"
     if not isinstance(messages, list) or not messages:
-        raise DataError(f"Row {row} of {source}: chat messages must be a non-empty list.")
-    for turn in messages:
-        if not isinstance(turn, dict) or not isinstance(turn.get("role"), str) or turn.get("content") is None:
-            raise DataError(f"Row {row} of {source}: each message needs a 'role' and a 'content'; got {turn!r}.")
+        raise DataError(f"{where}: chat messages must be a non-empty list, got {type(messages).__name__}.")
+    for number, turn in enumerate(messages, 1):
+        at = f"{where}, message {number}"
+        if not isinstance(turn, dict) or "from" in turn:
+            raise DataError(
+                f"{at}: each message needs a 'role' and a 'content'; got {turn!r}. "
+                "For ShareGPT (from/value) or other formats pass --auto-convert-dataset."
+            )
+        role, content = turn.get("role"), turn.get("content")
+        if role not in CHAT_ROLES:
+            raise DataError(f"{at}: unknown role {role!r}; expected one of {', '.join(CHAT_ROLES)}.")
+        if content is None and turn.get("tool_calls"):
+            continue  # a tool-call turn carries no text
+        if isinstance(content, str) and not content.strip():
+            raise DataError(f"{at}: the {role} message is empty. Fill the row or remove it.")
+        if not isinstance(content, (str, list)):
+            raise DataError(f"{at}: 'content' must be text, got {type(content).__name__}.")
+
+
+def _render_chat(messages: list[dict], mask: bool, tokenizer: Any, where: str) -> dict:
+    from jinja2 import TemplateError
+
+    try:
+        return tokenizer.apply_chat_template(
+            messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=mask
+        )
+    except (TemplateError, TypeError, ValueError) as exc:
+        raise DataError(f"{where}: the chat template cannot render this conversation: {exc}") from None
 
 
 def encode_row(
@@ -64,9 +117,7 @@ def encode_row(
     if fmt == "chat":
         messages = row[column]
         _check_messages(messages, index, source)
-        out = tokenizer.apply_chat_template(
-            messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=params.assistant_only_loss
-        )
+        out = _render_chat(messages, params.assistant_only_loss, tokenizer, f"Row {index} of {source}")
         ids = list(out["input_ids"])
         if params.assistant_only_loss:
             labels = [t if m else IGNORE for t, m in zip(ids, out["assistant_masks"], strict=True)]
@@ -99,7 +150,8 @@ def check_template(fmt: str, params: Any, tokenizer: Any, logger: Any) -> None:
     if params.assistant_only_loss and not marks_assistant(tokenizer.chat_template):
         raise ParamError(
             "--assistant-only-loss needs a chat template that marks assistant turns with "
-            "{% generation %}; this tokenizer's template does not. Pass --chat-template chatml or zephyr."
+            "{% generation %}; this tokenizer's template does not. Pass a named --chat-template "
+            "(chatml, llama3, mistral, gemma, qwen, phi, zephyr, alpaca or vicuna)."
         )
 
 
@@ -107,21 +159,24 @@ def prepare(
     dataset: Any, fmt: tuple[str, str], params: Any, tokenizer: Any, max_length: int, split: str, source: str
 ) -> tuple:
     """Tokenized dataset (input_ids, labels) truncated to max_length, and the truncation report."""
-    report = TruncationReport(split)
+    report = SftReport(split)
     rows: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
     for index, row in enumerate(dataset):
         enc = encode_row(row, index + 1, *fmt, params, tokenizer, f"the {split} split of {source}")
         report.add(len(enc["input_ids"]), max_length)
+        report.lengths.append(len(enc["input_ids"]))
         ids, labels = enc["input_ids"][:max_length], enc["labels"][:max_length]
         if all(label == IGNORE for label in labels):
             report.dropped += 1
             continue
+        report.kept.append(index)
         rows["input_ids"].append(ids)
         rows["labels"].append(labels)
     if not rows["input_ids"]:
-        raise DataError(
+        raise NoTrainableRows(
             f"No {split} rows have trainable tokens after truncation to {max_length} tokens; "
-            "raise --block-size or check the data."
+            "raise --block-size or check the data.",
+            report,
         )
     from datasets import Dataset
 

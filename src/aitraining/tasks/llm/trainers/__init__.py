@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from aitraining.tasks.llm.trainers import dpo, generic, orpo, reward, sft
+from aitraining.tasks.llm.trainers import dpo, generic, orpo, ppo, reward, sft
 
-TRAINER_MODULES = {"generic": generic, "sft": sft, "dpo": dpo, "orpo": orpo, "reward": reward}
+TRAINER_MODULES = {"generic": generic, "sft": sft, "dpo": dpo, "orpo": orpo, "reward": reward, "ppo": ppo}

@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from aitraining.data.chat_templates import resolve_chat_template
+from aitraining.data.chat_templates import TemplateChoice, apply_chat_template_choice, check_pad_token
+from aitraining.data.convert import Converted
+from aitraining.data.loading import LoadedData
 from aitraining.tasks.llm import prep_pref
+from aitraining.tasks.llm.auto_convert import convert_loaded
 from aitraining.tasks.llm.lengths import effective_block_size
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
 
+CONVERTED_COLUMNS = {"prompt": "prompt", "chosen": "chosen", "rejected": "rejected"}
 CONVENTIONAL_PROMPT = "prompt"
+
+
+@dataclass
+class PrefData:
+    loaded: LoadedData
+    columns: dict[str, str | None]  # prompt / chosen / rejected -> column
+    converted: Converted | None = None
+
+    @property
+    def train(self) -> Any:
+        return self.loaded.train
+
+    @property
+    def valid(self) -> Any:
+        return self.loaded.valid
+
+    @property
+    def source(self) -> str:
+        return self.loaded.source
+
+
+@dataclass
+class PrefPrepared(Prepared):
+    """What training needs, plus what the data preview shows and the converted data."""
+
+    reports: list[prep_pref.PrefReport] = field(default_factory=list)
+    template: TemplateChoice | None = None
+    converted: Converted | None = None
 
 
 def columns(params: Any, present: list[str]) -> dict[str, str | None]:
@@ -26,20 +59,25 @@ def columns(params: Any, present: list[str]) -> dict[str, str | None]:
     return {"prompt": prompt, "chosen": params.text_column, "rejected": params.rejected_text_column}
 
 
-def load_data(params: Any, logger: Any) -> Any:
+def load_data(params: Any, logger: Any) -> PrefData:
+    if params.auto_convert_dataset:
+        loaded, converted = convert_loaded(load_checked(params, {}), params, "preference", logger)
+        cols = {**CONVERTED_COLUMNS, "prompt": "prompt" if "prompt" in loaded.train.column_names else None}
+        return PrefData(loaded, cols, converted)
     wanted = {"text_column": params.text_column, "rejected_text_column": params.rejected_text_column}
     if params.canonical_trainer() in ("dpo", "orpo"):
         wanted["prompt_text_column"] = params.prompt_text_column
     data = load_checked(params, wanted)
+    cols = columns(params, data.train.column_names)
     if params.canonical_trainer() == "reward":
-        prompt = columns(params, data.train.column_names)["prompt"]
-        where = f"column '{prompt}'" if prompt else "none (chosen/rejected are scored as they are)"
+        where = f"column '{cols['prompt']}'" if cols["prompt"] else "none (chosen/rejected are scored as they are)"
         logger.info(f"reward: prompt taken from {where}.")
-    return data
+    return PrefData(data, cols)
 
 
-def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
-    tokenizer.chat_template = resolve_chat_template(params.chat_template, tokenizer)
+def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> PrefPrepared:
+    choice = apply_chat_template_choice(params.chat_template, tokenizer, model_config, params.model, logger)
+    check_pad_token(tokenizer, choice.stop_ids, logger)
     total = effective_block_size(params, tokenizer, model_config, logger)
     uses_lengths = params.canonical_trainer() in ("dpo", "orpo")
     limits = prep_pref.PrefLimits(
@@ -47,13 +85,16 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
         completion=params.max_completion_length if uses_lengths else None,
         total=total,
     )
-    cols = columns(params, data.train.column_names)
-    train, report = prep_pref.prepare(data.train, cols, tokenizer, limits, "train", data.source)
-    notes = [report.message(limits)]
+    cols, stops = data.columns, choice.stop_ids
+    train, report = prep_pref.prepare(data.train, cols, tokenizer, limits, "train", data.source, stops)
+    reports = [report]
     valid = None
     if data.valid is not None:
-        valid, vreport = prep_pref.prepare(data.valid, cols, tokenizer, limits, "valid", data.source)
-        notes.append(vreport.message(limits))
+        valid, vreport = prep_pref.prepare(data.valid, cols, tokenizer, limits, "valid", data.source, stops)
+        reports.append(vreport)
+    notes = [r.message(limits) for r in reports]
     for note in notes:
         logger.info(note)
-    return Prepared(train, valid, notes, max_length=total)
+    return PrefPrepared(
+        train, valid, notes, max_length=total, reports=reports, template=choice, converted=data.converted
+    )
