@@ -63,8 +63,8 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     auto_convert_dataset: bool = param(
         False,
         "Detect the dataset format (chat messages, ShareGPT, alpaca, question/answer pairs, preference pairs, "
-        "plain text), convert it to what the trainer reads, print what was detected and the column mapping, "
-        "and save the converted data in the project folder (converted_data/).",
+        "plain text), convert it to what the trainer reads, and print what was detected and the column "
+        "mapping. The converted data is saved in the project folder (converted_data/).",
         group=CONVERT,
         trainers=CONVERT_TRAINERS,
     )

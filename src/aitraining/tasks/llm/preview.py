@@ -79,7 +79,9 @@ def pair_samples(prepared: Any, tokenizer: Any, count: int) -> list[str]:
 
 
 def template_line(prepared: Any) -> str:
-    choice = getattr(prepared, "template", None)
+    if not hasattr(prepared, "template"):
+        return "Chat template: not used by this trainer."
+    choice = prepared.template
     if choice is None or choice.text is None:
         return "Chat template: none."
     name = choice.name or "tokenizer"
@@ -104,7 +106,7 @@ def render(prepared: Any, tokenizer: Any, params: Any, trainer: str) -> str:
         "",
     ]
     samples = pair_samples if pairs else labelled_samples
-    lines += [*samples(prepared, tokenizer, count), ""]
+    lines += ["\n\n".join(samples(prepared, tokenizer, count)), ""]
     reports = getattr(prepared, "reports", [])
     lines += [length_line(r, prepared.max_length) for r in reports] or prepared.notes
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from typing import Any
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.tasks.llm import models
+from aitraining.tasks.llm.auto_convert import attach_converted_saver
 from aitraining.tasks.llm.trainers import TRAINER_MODULES
 
 
@@ -49,6 +50,7 @@ def run(ctx: RunContext) -> RunResult:
     prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
     model = models.load_model(params, tokenizer, kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, ctx.project.path)
+    attach_converted_saver(trainer, getattr(prepared, "converted", None), ctx.project.path)
     ctx.claim_project()
     train_output = trainer.train()
     metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=kind == "causal")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
     train = pairs.train.map(_full_texts, batched=True, remove_columns=["prompt_ids"])
     valid = pairs.valid.map(_full_texts, batched=True, remove_columns=["prompt_ids"]) if pairs.valid else None
     logger.info(SCORER_NOTE)
-    return Prepared(train, valid, [*pairs.notes, SCORER_NOTE], max_length=pairs.max_length)
+    return replace(pairs, train=train, valid=valid, notes=[*pairs.notes, SCORER_NOTE])
 
 
 def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, project: Path) -> Any:

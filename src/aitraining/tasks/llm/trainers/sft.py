@@ -13,7 +13,7 @@ from aitraining.engine.args import training_kwargs
 from aitraining.engine.logs import use_loss_lines
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
 from aitraining.tasks.llm import prep_sft
-from aitraining.tasks.llm.auto_convert import attach_converted_saver, convert_loaded
+from aitraining.tasks.llm.auto_convert import convert_loaded
 from aitraining.tasks.llm.lengths import effective_block_size
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
 
@@ -94,5 +94,4 @@ def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, p
         eval_dataset=prepared.valid,
         **trainer_tokenizer_kwargs(tokenizer),
     )
-    attach_converted_saver(trainer, getattr(prepared, "converted", None), project)
     return use_loss_lines(trainer)
