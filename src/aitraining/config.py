@@ -83,8 +83,9 @@ def task_from_name(name: str) -> tuple[str, dict[str, Any]]:
             return command, dict(spec.config_names[norm])
         if norm.startswith(command + "-"):
             suffix = norm[len(command) + 1 :]
-            if suffix in spec.trainers or suffix in spec.trainer_aliases:
-                return command, {"trainer": suffix}
+            names = {t.replace("_", "-"): t for t in (*spec.trainers, *spec.trainer_aliases)}
+            if suffix in names:
+                return command, {"trainer": names[suffix]}
     options = [*TASKS, *(f"{c}-{t}" for c, s in TASKS.items() for t in s.trainers)]
     raise ParamError(f"Unknown task '{name}' in the config file.{did_you_mean(norm, options)}")
 
@@ -195,7 +196,7 @@ def resolve(
     )
     for name in warnings:
         sources.pop(name)
-    warnings.update(overlap_warnings(params, sources))
+    warnings.update(overlap_warnings(params, sources, holdout=task.holdout_validation))
     check = getattr(params, "check", None)
     if check is not None:
         check()
@@ -203,14 +204,14 @@ def resolve(
     return Resolved(task=task, params=params, sources=all_sources, warnings=list(warnings.values()))
 
 
-def overlap_warnings(params: Any, sources: dict[str, str]) -> dict[str, str]:
+def overlap_warnings(params: Any, sources: dict[str, str], *, holdout: bool = False) -> dict[str, str]:
     """Explicit values that another explicit value (or a missing split) makes irrelevant."""
     out: dict[str, str] = {}
     fields = type(params).model_fields
     if "warmup_steps" in sources and "warmup_ratio" in sources and params.warmup_steps is not None:
         out["warmup_ratio"] = "Warning: warmup_ratio is replaced by --warmup-steps, will be ignored"
     evaluates = "eval_strategy" in fields and "eval_strategy" in sources and params.eval_strategy != "no"
-    if evaluates and not params.valid_split:
+    if evaluates and not params.valid_split and not holdout:
         out["eval_strategy"] = "Warning: eval_strategy needs --valid-split; no evaluation will run"
     return out
 

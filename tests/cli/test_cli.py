@@ -350,3 +350,16 @@ def test_autotrain_tabular_task_names(capsys, tmp_path):
     code, out, err = run_cli(capsys, "--config", str(cfg), "--explain")
     assert code == 0, err
     assert '"regression"' in next(line for line in out.splitlines() if line.split()[0] == "task")
+
+
+def test_config_task_names_with_underscored_trainers(capsys, tmp_path):
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("task: sentence-transformers-pair_score\n")
+    code, out, err = run_cli(capsys, "--config", str(cfg), "--explain")
+    assert code == 0, err
+    assert '"pair_score"' in next(line for line in out.splitlines() if line.split()[0] == "trainer")
+
+
+def test_holdout_tasks_do_not_warn_about_eval_without_split(capsys):
+    code, _, err = run_cli(capsys, "text-classification", "--eval-strategy", "steps", "--explain")
+    assert code == 0 and "no evaluation will run" not in err

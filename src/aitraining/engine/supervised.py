@@ -80,6 +80,10 @@ class SupervisedTask:
     def notes(self) -> list[str]:
         return []
 
+    def extra_metrics(self) -> dict[str, Any]:
+        """Entries written to metrics.json beside final/history (e.g. the base model's scores)."""
+        return {}
+
 
 def best_model_kwargs(task: SupervisedTask, params: Any) -> dict[str, Any]:
     """Keep the best checkpoint by the task's metric when checkpoints line up with evaluations."""
@@ -136,7 +140,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
     history = [e for e in trainer.state.log_history if "loss" in e or "eval_loss" in e]
     logger.info("Final: " + ", ".join(f"{k} {v:.4f}" for k, v in final.items() if isinstance(v, float)))
     return RunResult(
-        metrics={"final": final, "history": history},
+        metrics={"final": final, "history": history, **task.extra_metrics()},
         data_description=f"{source} ({len(train)} training rows, {len(valid)} validation rows)",
         notes=task.notes(),
         library=task.library,
