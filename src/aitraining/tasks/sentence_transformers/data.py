@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from aitraining.data.checks import check_text_column
 from aitraining.errors import DataError, ParamError
-from aitraining.tasks.text_classification.task import check_text_column
 
 # trainer -> the text columns it reads (param names, in the order the loss takes them)
 TEXT_PARAMS: dict[str, tuple[str, ...]] = {

@@ -6,20 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from aitraining.data.checks import check_text_column
 from aitraining.engine import modelload
 from aitraining.engine.metrics import classification_metrics, logits_of
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import SupervisedTask, run_supervised
 from aitraining.errors import DataError
-
-
-def check_text_column(dataset: Any, column: str, split: str, source: str) -> None:
-    for row, value in enumerate(dataset[column], start=1):
-        if not isinstance(value, str) or not value.strip():
-            raise DataError(
-                f"Row {row} of the {split} split of {source}: column '{column}' must hold non-empty text, "
-                f"got {value!r}. Fix or remove that row."
-            )
 
 
 class TextClassification(SupervisedTask):

@@ -1,0 +1,58 @@
+"""Scores of a tagger: entity-level (seqeval) for IOB-style tags, per-word otherwise.
+
+Entity-level scoring counts an entity as found only when its whole span and type are right, which is what
+NER users compare against. Tags that do not mark spans (part-of-speech: NN, VB ...) have no entities, so
+they are scored per word instead; both report the same keys, so --early-stopping and the best-model choice
+work on `eval_f1` either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from aitraining.engine.metrics import classification_metrics, logits_of
+
+IGNORED = -100  # the label of special tokens and of every sub-token after a word's first
+
+
+def entity_metrics(true_tags: list[list[str]], predicted_tags: list[list[str]]) -> dict[str, float]:
+    from seqeval.metrics import accuracy_score, classification_report, f1_score, precision_score, recall_score
+
+    scores = {
+        "precision": float(precision_score(true_tags, predicted_tags, zero_division=0)),
+        "recall": float(recall_score(true_tags, predicted_tags, zero_division=0)),
+        "f1": float(f1_score(true_tags, predicted_tags, zero_division=0)),
+        "accuracy": float(accuracy_score(true_tags, predicted_tags)),
+    }
+    report = classification_report(true_tags, predicted_tags, output_dict=True, zero_division=0)
+    for entity, row in report.items():
+        if not entity.endswith(" avg"):  # per entity type, e.g. PER_f1
+            scores[f"{entity}_f1"] = float(row["f1-score"])
+    return scores
+
+
+def word_labels(predictions: Any, label_ids: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per row, the true and predicted label ids of the scored positions (each word's first sub-token)."""
+    predicted = np.argmax(logits_of(predictions), axis=-1)
+    true_rows, predicted_rows = [], []
+    for predicted_row, label_row in zip(predicted, label_ids, strict=True):
+        keep = label_row != IGNORED
+        true_rows.append(label_row[keep])
+        predicted_rows.append(predicted_row[keep])
+    return true_rows, predicted_rows
+
+
+def tagging_metrics(names: list[str], spans: bool) -> Callable[[Any], dict[str, float]]:
+    """The Trainer's compute_metrics for a tagger with these tag names."""
+
+    def compute(prediction: Any) -> dict[str, float]:
+        true_rows, predicted_rows = word_labels(prediction.predictions, prediction.label_ids)
+        if spans:
+            as_names = [[names[i] for i in row] for row in true_rows]
+            return entity_metrics(as_names, [[names[i] for i in row] for row in predicted_rows])
+        return classification_metrics(np.concatenate(true_rows), np.concatenate(predicted_rows), len(names))
+
+    return compute
