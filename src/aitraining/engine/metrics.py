@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -42,16 +43,35 @@ def logits_of(predictions: Any) -> np.ndarray:
     return predictions[0] if isinstance(predictions, tuple) else predictions
 
 
+class _UnicodeWords:
+    """ROUGE tokenizer that keeps every script's letters (rouge-score's default keeps only a-z and 0-9)."""
+
+    def tokenize(self, text: str) -> list[str]:
+        return re.findall(r"\w+", text.lower())
+
+
+def _rouge_scorer(references: list[str]) -> Any:
+    """rouge-score's standard scorer (stemmed English words), unless it would drop words of the references:
+    for Cyrillic, Greek, CJK, ... targets it sees nothing and every score would be 0."""
+    from rouge_score import rouge_scorer, tokenize
+
+    kinds = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
+    kept = sum(len(tokenize.tokenize(text, None)) for text in references)
+    words = sum(len(_UnicodeWords().tokenize(text)) for text in references)
+    if kept >= 0.9 * words:
+        return rouge_scorer.RougeScorer(kinds, use_stemmer=True)
+    return rouge_scorer.RougeScorer(kinds, tokenizer=_UnicodeWords())
+
+
 def generation_metrics(predictions: list[str], references: list[str]) -> dict[str, float]:
-    """ROUGE-1/2/L/Lsum F-measures (rouge-score, stemmed) and corpus BLEU (sacrebleu), all in [0, 1].
+    """ROUGE-1/2/L/Lsum F-measures (rouge-score) and corpus BLEU (sacrebleu), all in [0, 1].
 
     BLEU is divided by 100 so every metric of the project reads on the same 0-1 scale.
     """
     import sacrebleu
-    from rouge_score import rouge_scorer
 
+    scorer = _rouge_scorer(references)
     kinds = ("rouge1", "rouge2", "rougeL", "rougeLsum")
-    scorer = rouge_scorer.RougeScorer(list(kinds), use_stemmer=True)
     totals = dict.fromkeys(kinds, 0.0)
     for prediction, reference in zip(predictions, references, strict=True):
         # rougeLsum splits summaries into sentences on newlines; one-line texts score like rougeL

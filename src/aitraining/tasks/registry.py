@@ -24,6 +24,11 @@ class TaskSpec:
     # Extra actions besides training, as {flag name: (help, "module:function(Resolved) -> int")},
     # e.g. {"predict": ("Predict with a trained project.", "aitraining.tasks.tabular.predict:run")}.
     actions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # AutoTrain-style config task names that map onto this command with fixed parameters,
+    # e.g. {"tabular-classification": {"task": "classification"}}.
+    config_names: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # True when the task holds out part of the training data for validation if no split is given.
+    holdout_validation: bool = False
 
     @property
     def available(self) -> bool:
@@ -66,18 +71,95 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.llm.task:run",
             trainers=_LLM_TRAINERS,
             trainer_aliases={"default": "generic"},
+            actions={
+                "inference": (
+                    "Answer --inference-prompts with the model in --project-name; writes inference.json there.",
+                    "aitraining.tasks.llm.inference:run",
+                ),
+                "preview_data": (
+                    "Render --preview-samples rows exactly as training would (chat template, [[loss tokens]], "
+                    "length stats, truncation counts); loads the tokenizer and config only.",
+                    "aitraining.tasks.llm.preview:run",
+                ),
+            },
         ),
-        TaskSpec("text-classification", "Classify texts into labels."),
-        TaskSpec("text-regression", "Predict a number from a text."),
-        TaskSpec("token-classification", "Tag each word (NER, POS)."),
-        TaskSpec("seq2seq", "Sequence-to-sequence generation (summarisation, translation)."),
-        TaskSpec("extractive-qa", "Extractive question answering."),
-        TaskSpec("sentence-transformers", "Train sentence embedding models."),
+        TaskSpec(
+            "text-classification",
+            "Classify texts into labels.",
+            params="aitraining.tasks.text_classification.params:TextClassificationParams",
+            runner="aitraining.tasks.text_classification.task:run",
+            holdout_validation=True,
+        ),
+        TaskSpec(
+            "text-regression",
+            "Predict a number from a text.",
+            params="aitraining.tasks.text_regression.params:TextRegressionParams",
+            runner="aitraining.tasks.text_regression.task:run",
+            holdout_validation=True,
+        ),
+        TaskSpec(
+            "token-classification",
+            "Tag each word (NER, POS).",
+            params="aitraining.tasks.token_classification.params:TokenClassificationParams",
+            runner="aitraining.tasks.token_classification.task:run",
+            holdout_validation=True,
+        ),
+        TaskSpec(
+            "seq2seq",
+            "Sequence-to-sequence generation (summarisation, translation).",
+            params="aitraining.tasks.seq2seq.params:Seq2SeqParams",
+            runner="aitraining.tasks.seq2seq.task:run",
+            holdout_validation=True,
+            actions={
+                "predict": (
+                    "Generate for the --data-path rows with the model in --project-name; writes predictions.jsonl "
+                    "there.",
+                    "aitraining.tasks.seq2seq.predict:run",
+                )
+            },
+        ),
+        TaskSpec(
+            "extractive-qa",
+            "Extractive question answering.",
+            params="aitraining.tasks.extractive_qa.params:ExtractiveQAParams",
+            runner="aitraining.tasks.extractive_qa.task:run",
+            holdout_validation=True,
+            actions={
+                "predict": (
+                    "Answer the --data-path questions with the model in --project-name; writes predictions.jsonl "
+                    "there.",
+                    "aitraining.tasks.extractive_qa.predict:run",
+                )
+            },
+        ),
+        TaskSpec(
+            "sentence-transformers",
+            "Train sentence embedding models (pair, pair_class, pair_score, triplet, qa).",
+            params="aitraining.tasks.sentence_transformers.params:SentenceTransformersParams",
+            runner="aitraining.tasks.sentence_transformers.task:run",
+            holdout_validation=True,
+            trainers=("pair", "pair_class", "pair_score", "triplet", "qa"),
+        ),
         TaskSpec("image-classification", "Classify images."),
         TaskSpec("image-regression", "Predict a number from an image."),
         TaskSpec("object-detection", "Detect objects in images."),
         TaskSpec("vlm", "Fine-tune vision-language models."),
-        TaskSpec("tabular", "Tabular classification and regression."),
+        TaskSpec(
+            "tabular",
+            "Tabular classification and regression.",
+            params="aitraining.tasks.tabular.params:TabularParams",
+            runner="aitraining.tasks.tabular.task:run",
+            actions={
+                "predict": (
+                    "Predict --data-path rows with the model in --project-name.",
+                    "aitraining.tasks.tabular.predict:run",
+                )
+            },
+            config_names={
+                "tabular-classification": {"task": "classification"},
+                "tabular-regression": {"task": "regression"},
+            },
+        ),
     )
 }
 

@@ -1,0 +1,1 @@
+"""`aitraining extractive-qa`."""

@@ -1,0 +1,1 @@
+"""`aitraining seq2seq`."""
