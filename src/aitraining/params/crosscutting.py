@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import field_validator
 
+from aitraining.errors import ParamError
 from aitraining.params.fields import ParamsBase, param
 from aitraining.params.groups import DISTILL, EVAL, PEFT, SWEEP
 
@@ -47,6 +48,14 @@ class PeftParams(ParamsBase):
         if isinstance(value, list):
             return ",".join(str(v).strip() for v in value)
         return value
+
+    def check_peft(self) -> None:
+        """Quantized weights train only through an adapter (called from the task's check())."""
+        if self.quantization != "none" and not self.peft:
+            raise ParamError(
+                f"--quantization {self.quantization} trains through a LoRA adapter: add --peft "
+                "(quantized weights cannot be fine-tuned directly)."
+            )
 
 
 class DistillParams(ParamsBase):

@@ -196,11 +196,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
             from aitraining.data.chat_templates import check_template_name
 
             check_template_name(self.chat_template)
-        if self.quantization != "none" and not self.peft:
-            raise ParamError(
-                f"--quantization {self.quantization} trains through a LoRA adapter: add --peft "
-                "(quantized weights cannot be fine-tuned directly)."
-            )
+        self.check_peft()
         if trainer not in BUILT_TRAINERS:
             raise NotAvailableError(
                 f"--trainer {trainer} is part of the spec but not available in this version yet; "

@@ -3,7 +3,6 @@ quantization (as for `llm`), and early stopping."""
 
 from __future__ import annotations
 
-from aitraining.errors import ParamError
 from aitraining.params.crosscutting import PeftParams
 from aitraining.params.fields import param, retuned
 from aitraining.params.groups import CommonParams
@@ -26,8 +25,4 @@ class Seq2SeqParams(EarlyStoppingParams, TargetParams, TextInputParams, PeftPara
 
     def check(self) -> None:
         """Called by the config resolution, before anything is loaded."""
-        if self.quantization != "none" and not self.peft:
-            raise ParamError(
-                f"--quantization {self.quantization} trains through a LoRA adapter: add --peft "
-                "(quantized weights cannot be fine-tuned directly)."
-            )
+        self.check_peft()
