@@ -159,4 +159,4 @@ def test_inference_from_file_and_text(capsys, tiny_lm, chat_data, tmp_path):
 
 def test_inference_needs_a_trained_project(capsys, tmp_path):
     code = main(["llm", "--inference", "--project-name", str(tmp_path), "--inference-prompts", "hi"])
-    assert code == 2 and "no model is there" in capsys.readouterr().err
+    assert code == 2 and "No trained model in" in capsys.readouterr().err

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aitraining.engine.predict import trained_model_folder
 from aitraining.errors import DataError, ParamError
 
 RESULTS_FILE = "inference.json"
@@ -29,16 +30,6 @@ def read_prompts(spec: str, text_column: str) -> list[str]:
     return prompts
 
 
-def model_folder(params: Any) -> Path:
-    folder = Path(params.project_name)
-    if not (folder / "config.json").is_file():
-        raise ParamError(
-            f"--inference uses the trained model in --project-name {folder}, but no model is there "
-            "(config.json missing). Train first, or point --project-name at a trained project folder."
-        )
-    return folder
-
-
 def run(resolved: Any) -> int:
     from aitraining.engine.logs import setup_console
     from aitraining.tasks.llm.generate import Sampling, generate
@@ -47,7 +38,7 @@ def run(resolved: Any) -> int:
     logger = setup_console()
     if not params.inference_prompts:
         raise ParamError("--inference needs --inference-prompts (a file of prompts, or the prompt text).")
-    folder = model_folder(params)
+    folder = trained_model_folder(params.project_name, "llm")
     prompts = read_prompts(params.inference_prompts, params.text_column)
     sampling = Sampling(
         params.inference_max_new_tokens, params.inference_temperature, params.inference_top_k, params.inference_top_p

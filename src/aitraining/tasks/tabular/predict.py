@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aitraining.engine.predict import free_path
 from aitraining.errors import DataError, ParamError, ProjectError
 from aitraining.tasks.tabular.data import Columns, check_numeric, feature_frame
 from aitraining.tasks.tabular.metrics import aligned_probabilities
@@ -68,14 +69,6 @@ def prediction_frame(
     return out
 
 
-def _free_path(project: Path) -> Path:
-    path, number = project / "predictions.csv", 1
-    while path.exists():
-        number += 1
-        path = project / f"predictions_{number}.csv"
-    return path
-
-
 def run(resolved: Any) -> int:
     """The --predict action: returns the exit code."""
     import joblib
@@ -88,7 +81,7 @@ def run(resolved: Any) -> int:
     pipeline = joblib.load(project / PIPELINE_FILE)
     encoders = joblib.load(project / ENCODERS_FILE) if (project / ENCODERS_FILE).is_file() else {}
     out = prediction_frame(pipeline, encoders, frame, roles)
-    path = _free_path(project)
+    path = free_path(project, suffix=".csv")
     out.to_csv(path, index=False)
     print(f"Predicted {len(out)} rows of {source}; written to {path}")
     return 0
