@@ -180,7 +180,7 @@ CASES = [
         llm("--epochs", "1", "--block-size", "16"),
         ["No space left on the device while writing {p}/training_params.json", "--project-name on a disk with room"],
         {"d/train.jsonl": TEXT},
-        code=4,
+        code=5,
         creates_project=True,
         patch=disk_full,
     ),

@@ -16,11 +16,12 @@ from aitraining.errors import AitrainingError
 
 DEBUG_FLAG = "--debug"
 DEBUG_ENV = "AITRAINING_DEBUG"
-EXIT_OS_ERROR = 4
+EXIT_OS_ERROR = 5
 EXIT_UNEXPECTED = 1
 DEBUG_HINT = f"Re-run with {DEBUG_FLAG} to see the full traceback."
 
-_NO_SPACE = "No space left on device"
+_NO_SPACE = ("No space left on device", "StorageFull")  # OSError text; safetensors' Rust error
+_WRITE_FAILED = "file write failed"  # torch.save's message when the disk fills up
 _DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
@@ -52,11 +53,18 @@ def os_error_message(exc: BaseException) -> str | None:
     """A user message for a disk or permission problem, or None when `exc` is not one."""
     error = os_error_in(exc)
     code = error.errno if error is not None else None
-    if code == errno.ENOSPC or (error is None and _NO_SPACE in str(exc)):
+    text = str(exc)
+    if code == errno.ENOSPC or (error is None and any(s in text for s in _NO_SPACE)):
         return (
             f"No space left on the device while writing{_target(error) or ' the run outputs'}. Free some disk "
             "space, or pass a --project-name on a disk with room, and run again (add --overwrite to replace the "
-            "unfinished project folder). Files that existed before the run were not changed."
+            "unfinished project folder)."
+        )
+    if error is None and _WRITE_FAILED in text:
+        first = text.strip().splitlines()[0]
+        return (
+            f"Writing the run outputs failed ({first}); the disk is probably full. Free some disk space, or pass "
+            "a --project-name on a disk with room, and run again."
         )
     if error is None:
         return None
