@@ -103,3 +103,8 @@ def test_a_real_process_exits_non_zero_without_traceback(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith(f"Error: Config file {bad}, line 4, column 1: not valid YAML")
     assert "Traceback" not in done.stderr
+
+
+def test_every_case_is_documented():
+    doc = (Path(__file__).parents[2] / "docs" / "errors.md").read_text()
+    assert [c.id for c in CASES if f"Case `{c.id}`" not in doc] == []
