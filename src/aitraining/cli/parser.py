@@ -134,7 +134,7 @@ def parse_command_args(
 
 
 def _owners(token: str, prog: str) -> str:
-    """' It is a flag of aitraining llm.' when another command declares this flag."""
+    """' --rl-gamma is a flag of aitraining llm.' when other commands declare this flag, else ''."""
     from aitraining.tasks.registry import TASKS
 
     flag = normalise_argv([token.split("=")[0]])[0]
