@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from aitraining import __version__
+from aitraining.cli.failures import report, split_debug
 from aitraining.errors import AitrainingError
 from aitraining.suggest import did_you_mean
 from aitraining.tasks.registry import TASKS
@@ -28,7 +29,7 @@ def top_help() -> str:
     lines += [
         "",
         "Run 'aitraining <command> --help' for that command's flags, grouped by topic.",
-        "Options: --config FILE.yml, --version, --help",
+        "Options: --config FILE.yml, --version, --help, --debug (show the traceback of an error)",
     ]
     return "\n".join(lines)
 
@@ -99,13 +100,14 @@ def dispatch(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every failure becomes one message and a non-zero exit (a traceback only with --debug)."""
+    args, debug = split_debug(list(sys.argv[1:] if argv is None else argv))
     try:
-        return dispatch(list(sys.argv[1:] if argv is None else argv))
-    except AitrainingError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return dispatch(args)
     except SystemExit as exc:  # argparse's --help exits; keep main() usable in-process
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as exc:
+        return report(exc, debug=debug)
