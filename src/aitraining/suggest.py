@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from aitraining.params.fields import flag_for
+from aitraining.params.flags import flag_for
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from aitraining import __version__
 from aitraining.errors import AitrainingError
-from aitraining.params.fields import flag_for
+from aitraining.params.flags import flag_for
 from aitraining.suggest import did_you_mean
 from aitraining.tasks.registry import TASKS
 

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from aitraining.errors import ParamError
-from aitraining.params.fields import ParamMeta, flag_for
+from aitraining.params.fields import ParamMeta
+from aitraining.params.flags import flag_for
 from aitraining.params.groups import ordered_groups
 from aitraining.suggest import suggest
 

@@ -25,7 +25,7 @@ from aitraining.data.stores import (
     load_saved_dataset,
 )
 from aitraining.errors import DataError, ParamError
-from aitraining.params.fields import flag_for
+from aitraining.params.flags import flag_for
 
 if TYPE_CHECKING:
     import datasets

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from aitraining.errors import ParamError
-from aitraining.params.fields import ParamMeta, ParamsBase, flag_for
+from aitraining.params.fields import ParamMeta, ParamsBase
+from aitraining.params.flags import flag_for
 
 TRAINER_DISPLAY = {"sft": "SFT", "dpo": "DPO", "orpo": "ORPO", "ppo": "PPO"}
 

@@ -6,7 +6,8 @@ Run `python -m aitraining.params.docs > docs/parameters.md`; a test checks the f
 from __future__ import annotations
 
 from aitraining.params.compat import trainer_list
-from aitraining.params.fields import ParamMeta, flag_for
+from aitraining.params.fields import ParamMeta
+from aitraining.params.flags import flag_for
 from aitraining.params.groups import ordered_groups
 from aitraining.tasks.registry import TASKS
 

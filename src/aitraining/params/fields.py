@@ -14,12 +14,9 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
+from aitraining.params.flags import flag_for
+
 _META_KEY = "aitraining"
-
-
-def flag_for(name: str) -> str:
-    """The command-line flag of a parameter: `text_column` -> `--text-column`."""
-    return "--" + name.replace("_", "-")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from typing import Literal
 
 from aitraining.errors import NotAvailableError, ParamError
 from aitraining.params.crosscutting import DistillParams, EvalParams, PeftParams, SweepParams
-from aitraining.params.fields import Ignored, flag_for, ignored_in, param
+from aitraining.params.fields import Ignored, ignored_in, param
+from aitraining.params.flags import flag_for
 from aitraining.params.groups import CommonParams, LogBackend, Optimizer, Strategy
 from aitraining.tasks.llm.trainers import TRAINER_ALIASES, TRAINER_CHOICES
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from aitraining.data.checks import check_text_column
 from aitraining.errors import DataError, ParamError
-from aitraining.params.fields import flag_for
+from aitraining.params.flags import flag_for
 
 # trainer -> the text columns it reads (param names, in the order the loss takes them)
 TEXT_PARAMS: dict[str, tuple[str, ...]] = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Literal
 
 from aitraining.errors import ParamError
-from aitraining.params.fields import flag_for, param
+from aitraining.params.fields import param
+from aitraining.params.flags import flag_for
 from aitraining.params.groups import CORE, CoreParams, DataParams, HubParams, OptimParams
 
 TABULAR = "Tabular columns"

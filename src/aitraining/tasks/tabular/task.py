@@ -13,7 +13,7 @@ from typing import Any
 from aitraining.engine.project import PARAMS_FILE, Project
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.errors import ParamError, ProjectError
-from aitraining.params.fields import flag_for
+from aitraining.params.flags import flag_for
 from aitraining.tasks.tabular import report
 from aitraining.tasks.tabular.data import TabularData, load_tabular
 from aitraining.tasks.tabular.evaluate import describe, plan_folds
