@@ -8,6 +8,7 @@ from typing import Any
 from aitraining import __version__
 from aitraining.cli.failures import report, split_debug
 from aitraining.errors import AitrainingError
+from aitraining.params.flags import flag_for
 from aitraining.suggest import did_you_mean
 from aitraining.tasks.registry import TASKS
 
@@ -64,7 +65,7 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
         return 0
     chosen = [a for a in actions if run_opts.get(a)]
     if len(chosen) > 1 or (chosen and run_opts.get("train")):
-        flags = " / ".join("--" + a.replace("_", "-") for a in actions)
+        flags = " / ".join(flag_for(a) for a in actions)
         raise AitrainingError(f"Pick one action: --train or {flags}, not several.")
     if chosen:
         return task.run_action(chosen[0], resolved)

@@ -8,6 +8,7 @@ from typing import Any
 
 from aitraining.errors import ParamError
 from aitraining.params.fields import ParamMeta
+from aitraining.params.flags import flag_for
 from aitraining.params.groups import ordered_groups
 from aitraining.suggest import suggest
 
@@ -57,7 +58,7 @@ def normalise_argv(argv: list[str]) -> list[str]:
     for token in argv:
         if token.startswith("--"):
             name, eq, rest = token[2:].partition("=")
-            token = "--" + name.replace("_", "-") + eq + rest
+            token = flag_for(name) + eq + rest
         out.append(token)
     return out
 
@@ -109,7 +110,7 @@ def build_parser(
     run.add_argument("--overwrite", action="store_true", help="Allow replacing a non-empty project folder.")
     run.add_argument("--debug", action="store_true", help="On an error, also print the full traceback.")
     for action, help_text in (actions or {}).items():
-        run.add_argument("--" + action.replace("_", "-"), dest=action, action="store_true", help=help_text)
+        run.add_argument(flag_for(action), dest=action, action="store_true", help=help_text)
     names = ordered_groups(list(dict.fromkeys(m.group for m in metas.values())))
     groups = {name: parser.add_argument_group(name) for name in names}
     for meta in metas.values():

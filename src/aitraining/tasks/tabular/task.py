@@ -13,6 +13,7 @@ from typing import Any
 from aitraining.engine.project import PARAMS_FILE, Project
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.errors import ParamError, ProjectError
+from aitraining.params.flags import flag_for
 from aitraining.tasks.tabular import report
 from aitraining.tasks.tabular.data import TabularData, load_tabular
 from aitraining.tasks.tabular.evaluate import describe, plan_folds
@@ -43,7 +44,7 @@ def check_resume(project: Project, params: Any) -> None:
     current = params.public_dict()
     changed = [k for k in current if k not in RESUME_MAY_CHANGE and k in stored and stored[k] != current[k]]
     if changed:
-        diffs = "; ".join(f"--{k.replace('_', '-')} was {stored[k]!r}, now {current[k]!r}" for k in changed)
+        diffs = "; ".join(f"{flag_for(k)} was {stored[k]!r}, now {current[k]!r}" for k in changed)
         raise ProjectError(
             f"Project folder {project.path} holds an unfinished search with other settings ({diffs}). Re-run with "
             "the same settings to resume it (only --num-trials and --time-limit may change), or pass --overwrite "
