@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aitraining.data.loading import load_splits, require_columns
+from aitraining.data.loading import LoadedData, load_splits, require_columns
 from aitraining.engine import modelload
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.hardware import check_mixed_precision
@@ -26,6 +26,14 @@ class SupervisedTask:
     metric = "eval_loss"  # metric_for_best_model and early stopping
     greater_is_better = False
     library = "transformers"
+
+    def load_data(self, params: Any) -> LoadedData:
+        """The train and (optional) validation split; image tasks read image folders here."""
+        return load_splits(params.data_path, params.train_split, params.valid_split, params.max_samples)
+
+    def load_processor(self, params: Any) -> Any:
+        """What turns raw inputs into model inputs: the tokenizer, or an image processor."""
+        return modelload.load_tokenizer(params.model)
 
     def columns(self, params: Any) -> dict[str, str]:
         """{param name: column} that must exist in every split."""
@@ -103,7 +111,7 @@ def best_model_kwargs(task: SupervisedTask, params: Any) -> dict[str, Any]:
 
 
 def load_checked(task: SupervisedTask, params: Any, logger: Any) -> tuple[Any, Any, str]:
-    data = load_splits(params.data_path, params.train_split, params.valid_split, params.max_samples)
+    data = task.load_data(params)
     columns = task.columns(params)
     splits = [(params.train_split, data.train)] + ([(str(params.valid_split), data.valid)] if data.valid else [])
     for name, dataset in splits:
@@ -122,7 +130,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
     check_mixed_precision(params.mixed_precision)
     best = best_model_kwargs(task, params)
     train, valid, source = load_checked(task, params, logger)
-    tokenizer = modelload.load_tokenizer(params.model)
+    tokenizer = task.load_processor(params)
     task.setup(train, valid, params, tokenizer, logger)
     train_ds = task.preprocess(train, params, tokenizer, "train")
     valid_ds = task.preprocess(valid, params, tokenizer, "valid")
