@@ -5,7 +5,7 @@ import json
 import pytest
 from transformers import pipeline
 
-from aitraining.testing.vision import make_tiny_convnet, make_tiny_vit, write_colour_classes, write_digits_pngs
+from aitraining.testing.vision import make_tiny_vit, write_colour_classes
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,19 @@ def test_learns_colours_and_runs_under_pipeline(run_cli, tiny_vit, tmp_path):
     data = write_colour_classes(tmp_path / "d", n=80, colours=("red", "green", "blue"))
     project = tmp_path / "p"
     code, log = train(
-        run_cli, "--model", tiny_vit, "--data-path", data, "--project-name", project,
-        "--epochs", "4", "--lr", "2e-3", "--batch-size", "8",
+        run_cli,
+        "--model",
+        tiny_vit,
+        "--data-path",
+        data,
+        "--project-name",
+        project,
+        "--epochs",
+        "4",
+        "--lr",
+        "2e-3",
+        "--batch-size",
+        "8",
     )
     assert code == 0, log
     assert "holding out a seeded stratified 20%" in log

@@ -54,7 +54,12 @@ def _image_folder_kind(folder: Path) -> str | None:
 
 
 def load_image_splits(
-    data_path: str, train_split: str, valid_split: str | None, max_samples: int | None, *, image_column: str,
+    data_path: str,
+    train_split: str,
+    valid_split: str | None,
+    max_samples: int | None,
+    *,
+    image_column: str,
     target_column: str | None,
 ) -> LoadedData:
     """The train (and validation) split as rows of image references, from any of the layouts above."""
@@ -213,7 +218,9 @@ def _probe(reference: Any) -> tuple[int, int] | str:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'cannot be read'}"
 
 
-def scan_images(dataset: datasets.Dataset, image_column: str, split: str, source: str, *, strict: bool, logger: Any) -> ScanResult:
+def scan_images(
+    dataset: datasets.Dataset, image_column: str, split: str, source: str, *, strict: bool, logger: Any
+) -> ScanResult:
     """Open every image's header; skip (or under --strict, refuse) the unreadable ones, naming them."""
     references = dataset[image_column]
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -68,7 +68,9 @@ def make_tiny_convnet(out_dir: str | Path, *, image_size: int = 32, num_labels: 
     return _save(model, processor, out_dir)
 
 
-def make_tiny_detr(out_dir: str | Path, *, labels: Sequence[str] = ("red", "blue"), image_size: int = 64, seed: int = 0) -> Path:
+def make_tiny_detr(
+    out_dir: str | Path, *, labels: Sequence[str] = ("red", "blue"), image_size: int = 64, seed: int = 0
+) -> Path:
     """A 1+1-layer DETR on a small transformers ResNet backbone (no timm), with a DETR processor."""
     from transformers import DetrConfig, DetrForObjectDetection, ResNetConfig
     from transformers.models.detr.image_processing_pil_detr import DetrImageProcessorPil

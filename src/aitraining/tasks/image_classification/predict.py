@@ -34,7 +34,10 @@ def run(resolved: Any) -> int:
     model = AutoModelForImageClassification.from_pretrained(str(folder))
     id2label = {int(k): v for k, v in model.config.id2label.items()}
     results = run_batches(
-        model, load_image_processor(str(folder)), references, params.batch_size,
+        model,
+        load_image_processor(str(folder)),
+        references,
+        params.batch_size,
         lambda outputs, images: classify(outputs, images, id2label),
     )
     if rows is not None and params.target_column in rows.column_names:

@@ -83,7 +83,7 @@ class ImageClassification(ImageTask):
             ignore_mismatched_sizes=True,  # a new head when the base model has other classes
         )
         fit_model_to_size(model, params.image_size)
-        return self.with_lora(model, params)
+        return self.fitted(model)
 
     def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
         index = {label: i for i, label in enumerate(self.labels)}

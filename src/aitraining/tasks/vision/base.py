@@ -13,6 +13,7 @@ from aitraining.data.loading import LoadedData, require_columns
 from aitraining.engine.supervised import SupervisedTask
 from aitraining.tasks.llm.models import add_lora, save_trained
 from aitraining.tasks.vision.processor import load_image_processor, processor_size, set_image_size
+from aitraining.tasks.vision.upstream import reload_best_weights_callback
 
 
 class ImageTask(SupervisedTask):
@@ -24,6 +25,7 @@ class ImageTask(SupervisedTask):
         self.params: Any = None
         self.scans: dict[str, ScanResult] = {}
         self.saved: dict[str, str] = {}
+        self.checkpointing = True
 
     # ------------------------------------------------------------------ data
     def load_data(self, params: Any) -> LoadedData:
@@ -66,6 +68,23 @@ class ImageTask(SupervisedTask):
         heads = [n for n in self.lora_heads if any(name.split(".")[-1] == n for name, _ in model.named_modules())]
         return add_lora(model, params, task_type=None, modules_to_save=heads)  # type: ignore[arg-type]
 
+    def fitted(self, model: Any) -> Any:
+        """Remember what the training arguments must respect; returns the model (with LoRA when asked)."""
+        self.checkpointing = bool(getattr(model, "supports_gradient_checkpointing", False))
+        return self.with_lora(model, self.params)
+
+    def training_args(self, kwargs: dict[str, Any]) -> Any:
+        from transformers import TrainingArguments
+
+        on = [k for k in ("activation_checkpointing", "gradient_checkpointing") if kwargs.get(k)]
+        if on and not self.checkpointing:
+            # e.g. ResNet: transformers refuses to start instead of training without it
+            self.logger.info("This model does not support gradient checkpointing; training without it.")
+            kwargs = {**kwargs, on[0]: False}
+        return TrainingArguments(**kwargs, **self.extra_args)
+
+    extra_args: dict[str, Any] = {}  # noqa: RUF012  (read-only per class)
+
     def collator(self, tokenizer: Any) -> Any:
         def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:
             import torch
@@ -76,6 +95,9 @@ class ImageTask(SupervisedTask):
             }
 
         return collate
+
+    def build_trainer(self, model: Any, tokenizer: Any, args: Any, train: Any, valid: Any, callbacks: list) -> Any:
+        return super().build_trainer(model, tokenizer, args, train, valid, [*callbacks, reload_best_weights_callback()])
 
     def save(self, trainer: Any, tokenizer: Any, project: Any) -> None:
         self.saved = save_trained(trainer.model, tokenizer, self.params, project, self.logger)

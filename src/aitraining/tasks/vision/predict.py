@@ -23,9 +23,13 @@ def image_inputs(params: Any, logger: Any, strict: bool = False) -> tuple[list[A
     path = Path(params.data_path).expanduser()
     if is_image_file(path):
         return [str(path)], None, str(path)
-    plain_folder = path.is_dir() and not any(
-        (path / n).is_file() for n in ("metadata.jsonl", "metadata.csv", "dataset_info.json", "dataset_dict.json")
-    ) and not any(p.suffix.lower() in SUFFIXES for p in path.iterdir() if p.is_file())
+    plain_folder = (
+        path.is_dir()
+        and not any(
+            (path / n).is_file() for n in ("metadata.jsonl", "metadata.csv", "dataset_info.json", "dataset_dict.json")
+        )
+        and not any(p.suffix.lower() in SUFFIXES for p in path.iterdir() if p.is_file())
+    )
     if plain_folder:
         images = list_images(path)
         if not images:
@@ -36,8 +40,12 @@ def image_inputs(params: Any, logger: Any, strict: bool = False) -> tuple[list[A
         source = f"folder {params.data_path}"
     else:
         data = load_image_splits(
-            params.data_path, params.train_split, None, params.max_samples,
-            image_column=params.image_column, target_column=None,
+            params.data_path,
+            params.train_split,
+            None,
+            params.max_samples,
+            image_column=params.image_column,
+            target_column=None,
         )
         rows, source = data.train, data.source
     scan = scan_images(rows, params.image_column, "predict", source, strict=strict, logger=logger)
