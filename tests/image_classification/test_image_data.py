@@ -15,8 +15,13 @@ LOG = logging.getLogger("test")
 
 
 def load(path, **kw):
-    args = {"train_split": "train", "valid_split": None, "max_samples": None, "image_column": "image",
-            "target_column": "target"}
+    args = {
+        "train_split": "train",
+        "valid_split": None,
+        "max_samples": None,
+        "image_column": "image",
+        "target_column": "target",
+    }
     return load_image_splits(str(path), **{**args, **kw})
 
 
@@ -28,7 +33,7 @@ def test_class_subfolders_hold_paths_not_pixels(tmp_path):
     assert len(data.valid) == 4
     assert isinstance(data.train[0]["image"], str)  # a reference; decoded only when a batch needs it
     assert open_image(data.train[0]["image"]).size == (32, 32)
-    with pytest.raises(DataError, match="No image split folder 'test'.*Split folders found: train, valid"):
+    with pytest.raises(DataError, match=r"No image split folder 'test'.*Split folders found: train, valid"):
         load(tmp_path, valid_split="test")
 
 
@@ -37,7 +42,9 @@ def test_metadata_jsonl_and_csv_with_relative_paths(tmp_path):
     folder.mkdir()
     for i in range(3):
         Image.new("RGB", (8, 8)).save(folder / f"{i}.png")
-    (folder / "metadata.jsonl").write_text("".join(json.dumps({"file_name": f"{i}.png", "target": i}) + "\n" for i in range(3)))
+    (folder / "metadata.jsonl").write_text(
+        "".join(json.dumps({"file_name": f"{i}.png", "target": i}) + "\n" for i in range(3))
+    )
     data = load(tmp_path)
     assert data.train["target"] == [0, 1, 2] and data.train["image"][0] == str(folder / "0.png")
     csv = tmp_path / "rows.csv"
@@ -48,7 +55,9 @@ def test_metadata_jsonl_and_csv_with_relative_paths(tmp_path):
 
 def test_saved_dataset_with_image_column_is_not_decoded(tmp_path):
     images = [Image.new("RGB", (4 + i, 4)) for i in range(3)]
-    saved = datasets.Dataset.from_dict({"image": images, "target": ["a", "b", "a"]}).cast_column("image", datasets.Image())
+    saved = datasets.Dataset.from_dict({"image": images, "target": ["a", "b", "a"]}).cast_column(
+        "image", datasets.Image()
+    )
     saved.save_to_disk(str(tmp_path / "saved"))
     rows = load(tmp_path / "saved").train
     assert set(rows[0]["image"]) == {"bytes", "path"}

@@ -14,8 +14,20 @@ def test_learns_brightness_and_reloads_as_regression_head(run_cli, tmp_path):
     data = write_brightness_metadata(tmp_path / "d", n=64)
     project = tmp_path / "p"
     code, log = run_cli(
-        "image-regression", "--train", "--model", model, "--data-path", data, "--project-name", project,
-        "--epochs", "4", "--lr", "2e-3", "--batch-size", "8",
+        "image-regression",
+        "--train",
+        "--model",
+        model,
+        "--data-path",
+        data,
+        "--project-name",
+        project,
+        "--epochs",
+        "4",
+        "--lr",
+        "2e-3",
+        "--batch-size",
+        "8",
     )
     assert code == 0, log
     assert "holding out a seeded 20%" in log

@@ -113,11 +113,15 @@ def _folder_rows(
 
 
 def _class_rows(folder: Path, image_column: str, target_column: str) -> dict[str, list[str]]:
+    """Rows taken from each class in turn, so --max-samples keeps every class (not the first few)."""
+    classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    lists = [list_images(sub) for sub in classes]
     images, labels = [], []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for image in list_images(sub):
-            images.append(str(image))
-            labels.append(sub.name)
+    for rank in range(max((len(x) for x in lists), default=0)):
+        for sub, files in zip(classes, lists, strict=True):
+            if rank < len(files):
+                images.append(str(files[rank]))
+                labels.append(sub.name)
     return {image_column: images, target_column: labels}
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from aitraining.data.images import count_values, open_image
 from aitraining.engine import modelload
+from aitraining.engine.hardware import check_quantization
 from aitraining.engine.metrics import logits_of
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import run_supervised
@@ -81,6 +82,7 @@ class ImageClassification(ImageTask):
             id2label=dict(enumerate(self.labels)),
             label2id={label: i for i, label in enumerate(self.labels)},
             ignore_mismatched_sizes=True,  # a new head when the base model has other classes
+            **self.model_kwargs(params),
         )
         fit_model_to_size(model, params.image_size)
         return self.fitted(model)
@@ -116,4 +118,5 @@ class ImageClassification(ImageTask):
 
 
 def run(ctx: RunContext) -> RunResult:
+    check_quantization(ctx.params.quantization)  # before any data or weights load
     return run_supervised(ctx, ImageClassification(strict=ctx.resolved.strict, logger=ctx.logger))

@@ -8,6 +8,7 @@ import numpy as np
 
 from aitraining.data.images import open_image
 from aitraining.engine import modelload
+from aitraining.engine.hardware import check_quantization
 from aitraining.engine.metrics import logits_of, regression_metrics
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import run_supervised
@@ -62,6 +63,7 @@ class ImageRegression(ImageTask):
             id2label={0: target},
             label2id={target: 0},
             ignore_mismatched_sizes=True,
+            **self.model_kwargs(params),
         )
         fit_model_to_size(model, params.image_size)
         if start_head_at(model, self.mean):
@@ -96,4 +98,5 @@ class ImageRegression(ImageTask):
 
 
 def run(ctx: RunContext) -> RunResult:
+    check_quantization(ctx.params.quantization)  # before any data or weights load
     return run_supervised(ctx, ImageRegression(strict=ctx.resolved.strict, logger=ctx.logger))

@@ -16,6 +16,7 @@ import numpy as np
 from aitraining.data.images import open_image
 from aitraining.data.loading import LoadedData
 from aitraining.engine import modelload
+from aitraining.engine.hardware import check_quantization
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import run_supervised
 from aitraining.errors import DataError
@@ -117,6 +118,7 @@ class ObjectDetection(ImageTask):
             id2label=dict(enumerate(self.labels)),
             label2id={label: i for i, label in enumerate(self.labels)},
             ignore_mismatched_sizes=True,
+            **self.model_kwargs(params),
         )
         model.config.keys_to_ignore_at_inference = INFERENCE_IGNORED
         return self.fitted(model)
@@ -208,4 +210,5 @@ def as_detections(result: dict[str, Any]) -> Detections:
 
 
 def run(ctx: RunContext) -> RunResult:
+    check_quantization(ctx.params.quantization)  # before any data or weights load
     return run_supervised(ctx, ObjectDetection(strict=ctx.resolved.strict, logger=ctx.logger))

@@ -10,6 +10,7 @@ from typing import Any
 
 from aitraining.data.images import ScanResult, load_image_splits, scan_images
 from aitraining.data.loading import LoadedData, require_columns
+from aitraining.engine.hardware import quantization_config
 from aitraining.engine.supervised import SupervisedTask
 from aitraining.tasks.llm.models import add_lora, save_trained
 from aitraining.tasks.vision.processor import load_image_processor, processor_size, set_image_size
@@ -62,6 +63,11 @@ class ImageTask(SupervisedTask):
         logger.info(f"Images are processed at {processor_size(tokenizer)} pixels by {type(tokenizer).__name__}.")
 
     # ------------------------------------------------------------------ model
+    def model_kwargs(self, params: Any) -> dict[str, Any]:
+        """--quantization (with --peft): the base weights load quantized, the adapter trains."""
+        quant = quantization_config(params.quantization)
+        return {} if quant is None else {"quantization_config": quant, "device_map": "auto"}
+
     def with_lora(self, model: Any, params: Any) -> Any:
         if not getattr(params, "peft", False):
             return model
