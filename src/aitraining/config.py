@@ -202,9 +202,7 @@ def resolve(
     if check is not None:
         check()
     all_sources = {name: sources.get(name, DEFAULT) for name in metas}
-    return Resolved(
-        task=task, params=params, sources=all_sources, warnings=list(warnings.values()), strict=strict
-    )
+    return Resolved(task=task, params=params, sources=all_sources, warnings=list(warnings.values()), strict=strict)
 
 
 def overlap_warnings(params: Any, sources: dict[str, str], *, holdout: bool = False) -> dict[str, str]:

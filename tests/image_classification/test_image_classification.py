@@ -48,7 +48,7 @@ def test_predict_writes_labels_for_a_folder_of_images(run_cli, trained, tmp_path
 @pytest.mark.parametrize(
     "max_samples, epochs, threshold",
     [
-        pytest.param(["--max-samples", "400"], "3", 0.8, id="subset"),
+        pytest.param(["--max-samples", "300", "--batch-size", "16"], "3", 0.8, id="subset"),
         pytest.param([], "2", 0.9, id="full", marks=pytest.mark.slow),
     ],
 )

@@ -2,6 +2,7 @@
 under a plain pipeline at the new size; --augment only touches the train split."""
 
 import json
+import logging
 import random
 
 from PIL import Image
@@ -68,7 +69,7 @@ def test_augment_changes_training_batches_only(tmp_path):
     import torch
 
     from aitraining.tasks.image_classification.params import ImageClassificationParams
-    from aitraining.tasks.image_classification.task import ImageClassification
+    from aitraining.tasks.image_classification.task import ImageClassification, ImageClassificationState
     from aitraining.tasks.vision.processor import load_image_processor
 
     model = make_tiny_vit(tmp_path / "m")
@@ -78,9 +79,11 @@ def test_augment_changes_training_batches_only(tmp_path):
     )
     params = ImageClassificationParams(model=str(model), augment=True)
     task, processor = ImageClassification(), load_image_processor(str(model))
-    task.labels = ["blue", "red"]
+    state = ImageClassificationState(
+        params=params, logger=logging.getLogger("test"), processor=processor, unreadable={}, labels=("blue", "red")
+    )
     plain = processor(images=[Image.open(p).convert("RGB") for p in rows["image"]], return_tensors="pt")
-    valid = task.preprocess(rows, params, processor, "valid")
-    train = task.preprocess(rows, params, processor, "train")
+    valid = task.preprocess(rows, state, "valid")
+    train = task.preprocess(rows, state, "train")
     assert torch.equal(torch.stack([valid[i]["pixel_values"] for i in range(4)]), plain["pixel_values"])
     assert not torch.equal(torch.stack([train[i]["pixel_values"] for i in range(4)]), plain["pixel_values"])

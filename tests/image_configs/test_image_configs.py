@@ -28,7 +28,7 @@ def test_autotrain_style_config_runs(run_cli, tmp_path, task):
         "base_model": str(make_model(tmp_path / "m")),
         "project_name": str(tmp_path / "p"),
         "data": {
-            "path": str(write_data(tmp_path / "d", n=10)),
+            "path": str(write_data(tmp_path / "d", n=20)),
             "train_split": "train",
             "column_mapping": {"image_column": "image", **mapping},
         },

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,23 +13,25 @@ from aitraining.engine import modelload
 from aitraining.engine.hardware import check_quantization
 from aitraining.engine.metrics import logits_of, regression_metrics
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.supervised import run_supervised
+from aitraining.engine.supervised import Metrics, run_supervised
 from aitraining.errors import DataError
+from aitraining.tasks.image_regression.params import ImageRegressionParams
 from aitraining.tasks.text_regression.task import as_number, start_head_at
 from aitraining.tasks.vision.augment import augment_image
-from aitraining.tasks.vision.base import ImageTask
+from aitraining.tasks.vision.base import ImageState, ImageTask
 from aitraining.tasks.vision.processor import fit_model_to_size
 
 
-class ImageRegression(ImageTask):
+@dataclass(frozen=True, kw_only=True)
+class ImageRegressionState(ImageState):
+    mean: float  # of the training targets: where the head starts
+
+
+class ImageRegression(ImageTask[ImageRegressionState]):
     metric = "eval_mse"
     greater_is_better = False
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.mean = 0.0
-
-    def check_rows(self, dataset: Any, params: Any, split: str, source: str) -> None:
+    def check_rows(self, dataset: Any, params: ImageRegressionParams, split: str, source: str) -> None:
         column = params.target_column
         for row, value in enumerate(dataset[column], start=1):
             if as_number(value) is None:
@@ -37,24 +41,25 @@ class ImageRegression(ImageTask):
                     "image-regression needs a finite number for every image; fix or remove that row."
                 )
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        super().setup(train, valid, params, tokenizer, logger)
+    def setup(
+        self, train: Any, valid: Any, params: ImageRegressionParams, processor: Any, logger: logging.Logger
+    ) -> ImageRegressionState:
         values = np.array([as_number(v) for v in train[params.target_column]], dtype=float)
         if values.std() == 0:
             raise DataError(
                 f"Column '{params.target_column}' holds the same value ({values[0]:g}) for every training image: "
                 "there is nothing to learn. Check --target-column."
             )
-        self.mean = float(values.mean())
         logger.info(
             f"Target '{params.target_column}': mean {values.mean():.4g}, std {values.std():.4g}, "
             f"range {values.min():.4g} to {values.max():.4g}."
         )
+        return ImageRegressionState(**self.base_state(params, processor, logger), mean=float(values.mean()))
 
-    def load_model(self, params: Any) -> Any:
+    def load_model(self, state: ImageRegressionState) -> Any:
         from transformers import AutoModelForImageClassification
 
-        target = params.target_column
+        params, target = state.params, state.params.target_column
         model = modelload.load_pretrained(
             AutoModelForImageClassification,
             params.model,
@@ -66,34 +71,35 @@ class ImageRegression(ImageTask):
             **self.model_kwargs(params),
         )
         fit_model_to_size(model, params.image_size)
-        if start_head_at(model, self.mean):
-            self.logger.info(f"The regression head starts at the training mean ({self.mean:.4g}).")
-        return self.fitted(model)
+        if start_head_at(model, state.mean):
+            state.logger.info(f"The regression head starts at the training mean ({state.mean:.4g}).")
+        return self.with_lora(model, params)
 
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
+    def preprocess(self, dataset: Any, state: ImageRegressionState, split: str) -> Any:
+        params, processor = state.params, state.processor
         augment = params.augment and split == "train"
 
         def transform(batch: dict[str, list]) -> dict[str, Any]:
             images = [open_image(ref) for ref in batch[params.image_column]]
             if augment:
                 images = [augment_image(image) for image in images]
-            pixels = tokenizer(images=images, return_tensors="pt")["pixel_values"]
+            pixels = processor(images=images, return_tensors="pt")["pixel_values"]
             return {"pixel_values": pixels, "labels": [as_number(v) for v in batch[params.target_column]]}
 
         return dataset.with_transform(transform)
 
-    def compute_metrics(self) -> Any:
+    def compute_metrics(self, state: ImageRegressionState, valid_rows: Any, valid_features: Any) -> Metrics:
         def compute(prediction: Any) -> dict[str, float]:
             return regression_metrics(prediction.label_ids, logits_of(prediction.predictions))
 
         return compute
 
-    def notes(self) -> list[str]:
+    def notes(self, state: ImageRegressionState, metrics: dict[str, Any]) -> list[str]:
         return [
-            f"The model has a single output, the predicted '{self.params.target_column}': load it with "
+            f"The model has a single output, the predicted '{state.params.target_column}': load it with "
             "`AutoModelForImageClassification` (num_labels=1, problem_type regression) and read `logits[0]`, or "
             "run `aitraining image-regression --predict`. The kept checkpoint has the lowest eval_mse.",
-            *self.skipped_notes(),
+            *self.skipped_notes(state),
         ]
 
 

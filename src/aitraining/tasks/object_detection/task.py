@@ -8,7 +8,9 @@ boxes in each original image's pixels.
 from __future__ import annotations
 
 import json
+import logging
 import random
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,13 +20,14 @@ from aitraining.data.loading import LoadedData
 from aitraining.engine import modelload
 from aitraining.engine.hardware import check_quantization
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.supervised import run_supervised
+from aitraining.engine.supervised import Metrics, run_supervised
 from aitraining.errors import DataError
 from aitraining.tasks.object_detection.boxes import BoxCounts, box_statistics, clip_boxes, coco_target, parse_objects
 from aitraining.tasks.object_detection.metrics import Detections, coco_map
+from aitraining.tasks.object_detection.params import ObjectDetectionParams
 from aitraining.tasks.text_classification.task import _label, _sort_key
 from aitraining.tasks.vision.augment import augment_with_boxes
-from aitraining.tasks.vision.base import ImageTask
+from aitraining.tasks.vision.base import ImageState, ImageTask
 from aitraining.tasks.vision.processor import load_image_processor, set_square_size
 
 CLEAN = "__objects"  # the clipped objects of a row, as JSON text (arrow cannot type all-empty box lists)
@@ -42,7 +45,9 @@ INFERENCE_IGNORED = [
 ]
 
 
-def clean_split(rows: Any, sizes: list[tuple[int, int]], params: Any, split: str) -> tuple[Any, BoxCounts]:
+def clean_split(
+    rows: Any, sizes: list[tuple[int, int]], params: ObjectDetectionParams, split: str
+) -> tuple[Any, BoxCounts]:
     """Validate and clip each row's objects to its image; the result goes to the CLEAN column."""
     counts, cleaned = BoxCounts(), []
     for row, (value, (width, height)) in enumerate(zip(rows[params.objects_column], sizes, strict=True), start=1):
@@ -60,20 +65,23 @@ def clean_split(rows: Any, sizes: list[tuple[int, int]], params: Any, split: str
     return rows.add_column(CLEAN, cleaned), counts
 
 
-class ObjectDetection(ImageTask):
+@dataclass(frozen=True, kw_only=True)
+class DetectionState(ImageState):
+    labels: tuple[str, ...]  # category names; a category's id is its position
+    counts: dict[str, BoxCounts]  # per split: boxes clipped / dropped, images without objects
+
+
+class ObjectDetection(ImageTask[DetectionState]):
     metric = "eval_map"
     greater_is_better = True
     target_param = "objects_column"
     lora_heads = ("class_labels_classifier", "bbox_predictor")
-    extra_args = {"eval_do_concat_batches": False}  # noqa: RUF012  (batches keep their own image sizes)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.labels: list[str] = []
-        self.counts: dict[str, BoxCounts] = {}
-        self.processor: Any = None
+        self.counts: dict[str, BoxCounts] = {}  # filled by load_data, copied into the state by setup
 
-    def load_data(self, params: Any) -> LoadedData:
+    def load_data(self, params: ObjectDetectionParams) -> LoadedData:
         data = super().load_data(params)
         train, self.counts[params.train_split] = clean_split(
             data.train, self.scans[params.train_split].sizes, params, params.train_split
@@ -84,19 +92,19 @@ class ObjectDetection(ImageTask):
             valid, self.counts[name] = clean_split(data.valid, self.scans[name].sizes, params, name)
         return LoadedData(train=train, valid=valid, source=data.source)
 
-    def load_processor(self, params: Any) -> Any:
-        processor = load_image_processor(params.model)
+    def load_processor(self, params: ObjectDetectionParams) -> Any:
+        processor = load_image_processor(params.model or "")
         set_square_size(processor, params.image_square_size)
         return processor
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        super().setup(train, valid, params, tokenizer, logger)
-        self.processor = tokenizer
+    def setup(
+        self, train: Any, valid: Any, params: ObjectDetectionParams, processor: Any, logger: logging.Logger
+    ) -> DetectionState:
         objects = {split: [json.loads(v) for v in rows[CLEAN]] for split, rows in (("train", train), ("valid", valid))}
-        self.labels = sorted({c for o in objects["train"] for c in o["category"]}, key=_sort_key)
-        if not self.labels:
+        labels = sorted({c for o in objects["train"] for c in o["category"]}, key=_sort_key)
+        if not labels:
             raise DataError("The training images hold no objects at all: there is nothing to detect.")
-        unseen = sorted({c for o in objects["valid"] for c in o["category"]} - set(self.labels), key=_sort_key)
+        unseen = sorted({c for o in objects["valid"] for c in o["category"]} - set(labels), key=_sort_key)
         if unseen:
             raise DataError(
                 f"The validation images have categories that never occur in training: {', '.join(unseen)}. "
@@ -108,23 +116,31 @@ class ObjectDetection(ImageTask):
                 f"degenerate dropped, {count.empty_images} images without objects."
             )
         logger.info(f"Training boxes: {box_statistics(objects['train'])}")
+        base = self.base_state(params, processor, logger)
+        return DetectionState(**base, labels=tuple(labels), counts=dict(self.counts))
 
-    def load_model(self, params: Any) -> Any:
+    def load_model(self, state: DetectionState) -> Any:
         from transformers import AutoModelForObjectDetection
 
+        params = state.params
         model = modelload.load_pretrained(
             AutoModelForObjectDetection,
             params.model,
-            id2label=dict(enumerate(self.labels)),
-            label2id={label: i for i, label in enumerate(self.labels)},
+            id2label=dict(enumerate(state.labels)),
+            label2id={label: i for i, label in enumerate(state.labels)},
             ignore_mismatched_sizes=True,
             **self.model_kwargs(params),
         )
         model.config.keys_to_ignore_at_inference = INFERENCE_IGNORED
-        return self.fitted(model)
+        return self.with_lora(model, params)
 
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
-        index = {label: i for i, label in enumerate(self.labels)}
+    def training_args(self, kwargs: dict[str, Any], state: DetectionState) -> Any:
+        # every evaluation batch keeps its own list of per-image targets (sizes, boxes)
+        return self.training_args_class()(**kwargs, eval_do_concat_batches=False)
+
+    def preprocess(self, dataset: Any, state: DetectionState, split: str) -> Any:
+        params, processor = state.params, state.processor
+        index = {label: i for i, label in enumerate(state.labels)}
         augment = params.augment and split == "train"
 
         def transform(batch: dict[str, list]) -> dict[str, Any]:
@@ -137,12 +153,12 @@ class ObjectDetection(ImageTask):
                     boxes, categories, _ = clip_boxes(boxes, categories, image.width, image.height)
                 images.append(image)
                 targets.append(coco_target(number, boxes, [index[c] for c in categories]))
-            out = tokenizer(images=images, annotations=targets, return_tensors="pt")
+            out = processor(images=images, annotations=targets, return_tensors="pt")
             return {"pixel_values": out["pixel_values"], "labels": out["labels"]}
 
         return dataset.with_transform(transform)
 
-    def collator(self, tokenizer: Any) -> Any:
+    def collator(self, state: DetectionState, model: Any) -> Any:
         def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:
             import torch
 
@@ -153,8 +169,8 @@ class ObjectDetection(ImageTask):
 
         return collate
 
-    def compute_metrics(self) -> Any:
-        processor, num_labels = self.processor, len(self.labels)
+    def compute_metrics(self, state: DetectionState, valid_rows: Any, valid_features: Any) -> Metrics:
+        processor, num_labels = state.processor, len(state.labels)
 
         def compute(prediction: Any) -> dict[str, float]:
             truth, predicted = evaluation_detections(processor, prediction.predictions, prediction.label_ids)
@@ -162,11 +178,15 @@ class ObjectDetection(ImageTask):
 
         return compute
 
-    def notes(self) -> list[str]:
+    def before_training(self, trainer: Any, state: DetectionState) -> dict[str, Any]:
+        boxes = {split: vars(count) for split, count in state.counts.items()}
+        return {**super().before_training(trainer, state), "boxes": boxes}
+
+    def notes(self, state: DetectionState, metrics: dict[str, Any]) -> list[str]:
         counts = "; ".join(
             f"{s}: {c.boxes} boxes, {c.clipped} clipped, {c.dropped} degenerate dropped, {c.empty_images} images "
             "without objects"
-            for s, c in self.counts.items()
+            for s, c in state.counts.items()
         )
         return [
             "mAP (IoU 0.50:0.95), mAP@50 and mAP@75 are COCO box AP from pycocotools on the validation images, in "
@@ -175,7 +195,7 @@ class ObjectDetection(ImageTask):
             "Use: `processor(images=image, return_tensors='pt')`, the model, then "
             "`processor.post_process_object_detection(outputs, threshold=0.5, target_sizes=[(height, width)])`; "
             "or `aitraining object-detection --predict` (writes predictions.jsonl with COCO boxes).",
-            *self.skipped_notes(),
+            *self.skipped_notes(state),
         ]
 
 

@@ -2,65 +2,78 @@
 
 Rows hold image references (see `aitraining.data.images`); `preprocess` attaches a transform that opens,
 augments (train split, with --augment) and processes each batch when the Trainer asks for it.
+
+What the data scan finds (unreadable images, image sizes) happens in `load_data`, before `setup` exists;
+the task object (one per run) keeps it until `setup` copies it into the frozen state.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
 
 from aitraining.data.images import ScanResult, load_image_splits, scan_images
 from aitraining.data.loading import LoadedData, require_columns
 from aitraining.engine.hardware import quantization_config
-from aitraining.engine.supervised import SupervisedTask
+from aitraining.engine.supervised import SupervisedTask, TaskState, TrainerData
 from aitraining.tasks.llm.models import add_lora, save_trained
 from aitraining.tasks.vision.processor import load_image_processor, processor_size, set_image_size
 from aitraining.tasks.vision.upstream import reload_best_weights_callback
 
+P = TypeVar("P")
 
-class ImageTask(SupervisedTask):
+
+@dataclass(frozen=True, kw_only=True)
+class ImageState(TaskState[Any]):
+    unreadable: dict[str, list[str]]  # split -> "path (reason)" of each skipped image
+
+
+S = TypeVar("S", bound=ImageState)
+
+
+class ImageTask(SupervisedTask[Any, S]):
     target_param = "target_column"  # the params field naming the label column
     lora_heads: tuple[str, ...] = ("classifier",)  # trained in full beside a LoRA adapter
 
-    def __init__(self, *, strict: bool = False, logger: Any = None) -> None:
-        self.strict, self.logger = strict, logger
-        self.params: Any = None
-        self.scans: dict[str, ScanResult] = {}
-        self.saved: dict[str, str] = {}
-        self.checkpointing = True
+    def __init__(self, *, strict: bool = False, logger: logging.Logger | None = None) -> None:
+        self.strict = strict
+        self.logger = logger or logging.getLogger("aitraining")
+        self.scans: dict[str, ScanResult] = {}  # filled by load_data, copied into the state by setup
 
     # ------------------------------------------------------------------ data
     def load_data(self, params: Any) -> LoadedData:
-        target = getattr(params, self.target_param)
         data = load_image_splits(
-            params.data_path,
+            params.data_path or "",
             params.train_split,
             params.valid_split,
             params.max_samples,
             image_column=params.image_column,
-            target_column=target,
+            target_column=getattr(params, self.target_param),
         )
         splits = {params.train_split: data.train, **({str(params.valid_split): data.valid} if data.valid else {})}
-        kept = {}
         for name, dataset in splits.items():
             require_columns(dataset, self.columns(params), split=name, source=data.source)
             self.scans[name] = scan_images(
                 dataset, params.image_column, name, data.source, strict=self.strict, logger=self.logger
             )
-            kept[name] = self.scans[name].kept
-        valid = kept.get(str(params.valid_split)) if data.valid is not None else None
-        return LoadedData(train=kept[params.train_split], valid=valid, source=data.source)
+        valid = self.scans[str(params.valid_split)].kept if data.valid is not None else None
+        return LoadedData(train=self.scans[params.train_split].kept, valid=valid, source=data.source)
 
     def columns(self, params: Any) -> dict[str, str]:
         return {"image_column": params.image_column, self.target_param: getattr(params, self.target_param)}
 
     def load_processor(self, params: Any) -> Any:
-        processor = load_image_processor(params.model)
+        processor = load_image_processor(params.model or "")
         set_image_size(processor, getattr(params, "image_size", None))
         return processor
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        self.params, self.logger = params, logger
-        logger.info(f"Images are processed at {processor_size(tokenizer)} pixels by {type(tokenizer).__name__}.")
+    def base_state(self, params: Any, processor: Any, logger: logging.Logger) -> dict[str, Any]:
+        """The ImageState fields, for the subclass's state constructor."""
+        logger.info(f"Images are processed at {processor_size(processor)} pixels by {type(processor).__name__}.")
+        unreadable = {name: scan.unreadable for name, scan in self.scans.items() if scan.unreadable}
+        return {"params": params, "logger": logger, "processor": processor, "unreadable": unreadable}
 
     # ------------------------------------------------------------------ model
     def model_kwargs(self, params: Any) -> dict[str, Any]:
@@ -69,29 +82,13 @@ class ImageTask(SupervisedTask):
         return {} if quant is None else {"quantization_config": quant, "device_map": "auto"}
 
     def with_lora(self, model: Any, params: Any) -> Any:
-        if not getattr(params, "peft", False):
+        if not params.peft:
             return model
-        heads = [n for n in self.lora_heads if any(name.split(".")[-1] == n for name, _ in model.named_modules())]
+        names = {name.split(".")[-1] for name, _ in model.named_modules()}
+        heads = [n for n in self.lora_heads if n in names]
         return add_lora(model, params, task_type=None, modules_to_save=heads)  # type: ignore[arg-type]
 
-    def fitted(self, model: Any) -> Any:
-        """Remember what the training arguments must respect; returns the model (with LoRA when asked)."""
-        self.checkpointing = bool(getattr(model, "supports_gradient_checkpointing", False))
-        return self.with_lora(model, self.params)
-
-    def training_args(self, kwargs: dict[str, Any]) -> Any:
-        from transformers import TrainingArguments
-
-        on = [k for k in ("activation_checkpointing", "gradient_checkpointing") if kwargs.get(k)]
-        if on and not self.checkpointing:
-            # e.g. ResNet: transformers refuses to start instead of training without it
-            self.logger.info("This model does not support gradient checkpointing; training without it.")
-            kwargs = {**kwargs, on[0]: False}
-        return TrainingArguments(**kwargs, **self.extra_args)
-
-    extra_args: dict[str, Any] = {}  # noqa: RUF012  (read-only per class)
-
-    def collator(self, tokenizer: Any) -> Any:
+    def collator(self, state: S, model: Any) -> Any:
         def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:
             import torch
 
@@ -102,17 +99,27 @@ class ImageTask(SupervisedTask):
 
         return collate
 
-    def build_trainer(self, model: Any, tokenizer: Any, args: Any, train: Any, valid: Any, callbacks: list) -> Any:
-        return super().build_trainer(model, tokenizer, args, train, valid, [*callbacks, reload_best_weights_callback()])
+    def build_trainer(self, state: S, model: Any, args: Any, inputs: TrainerData) -> Any:
+        for name in ("activation_checkpointing", "gradient_checkpointing"):
+            if getattr(args, name, False) and not getattr(model, "supports_gradient_checkpointing", False):
+                # e.g. ResNet: transformers refuses to start rather than train without it
+                state.logger.info("This model does not support gradient checkpointing; training without it.")
+                setattr(args, name, False)
+        inputs = replace(inputs, callbacks=[*inputs.callbacks, reload_best_weights_callback()])
+        return super().build_trainer(state, model, args, inputs)
 
-    def save(self, trainer: Any, tokenizer: Any, project: Any) -> None:
-        self.saved = save_trained(trainer.model, tokenizer, self.params, project, self.logger)
+    def before_training(self, trainer: Any, state: S) -> dict[str, Any]:
+        return {"unreadable_images": state.unreadable} if state.unreadable else {}
 
-    def skipped_notes(self) -> list[str]:
-        skipped = {name: len(scan.unreadable) for name, scan in self.scans.items() if scan.unreadable}
-        if not skipped:
+    def save(self, trainer: Any, state: S, project: Path) -> list[str]:
+        saved = save_trained(trainer.model, state.processor, state.params, project, state.logger)
+        if "adapter" not in saved:
             return []
-        return ["Unreadable images skipped: " + ", ".join(f"{n} in {s}" for s, n in skipped.items()) + "."]
+        where = "the folder root holds the merged model" if "model" in saved else "it is the folder root"
+        return [f"LoRA adapter: `{saved['adapter']}` ({where})."]
 
-    def extra_metrics(self) -> dict[str, Any]:
-        return {"unreadable_images": {name: scan.unreadable for name, scan in self.scans.items()}}
+    def skipped_notes(self, state: S) -> list[str]:
+        if not state.unreadable:
+            return []
+        counts = ", ".join(f"{len(paths)} in {split}" for split, paths in state.unreadable.items())
+        return [f"Unreadable images skipped: {counts} (listed in metrics.json)."]
