@@ -42,3 +42,8 @@ def test_learns_brightness_and_reloads_as_regression_head(run_cli, tmp_path):
     with torch.no_grad():
         values = reloaded(**processor(images=[dark, light], return_tensors="pt")).logits[:, 0]
     assert values[0] < values[1], values
+    code, out = run_cli("image-regression", "--predict", "--project-name", project, "--data-path", data / "train")
+    assert code == 0, out
+    rows = [json.loads(line) for line in (project / "predictions.jsonl").read_text().splitlines()]
+    assert len(rows) == 64 and {"image", "prediction", "target"} <= set(rows[0])  # metadata targets are scored
+    assert "Scores: mse" in out

@@ -59,6 +59,32 @@ def test_trains_reloads_and_returns_boxes_in_original_coordinates(run_cli, tiny_
     assert boxes[:, 2].max() > 64 or boxes[:, 3].max() > 64 or boxes[:, 0].max() > 64  # not the 64-pixel frame
     assert float(boxes[:, [0, 2]].min()) >= -1 and float(boxes[:, [0, 2]].max()) <= 201
     assert float(boxes[:, [1, 3]].max()) <= 101
+    code, out = run_cli("object-detection", "--predict", "--project-name", project, "--data-path", data / "valid")
+    assert code == 0, out
+    rows = [json.loads(line) for line in (project / "predictions.jsonl").read_text().splitlines()]
+    assert len(rows) == 8 and {"image", "width", "height", "objects"} <= set(rows[0])
+
+
+def test_preview_counts_clipped_and_dropped_boxes_and_bad_rows_name_the_row(run_cli, tmp_path):
+    folder = tmp_path / "train"
+    folder.mkdir()
+    rows = [
+        {"bbox": [[-10, 5, 30, 20], [50, 50, 10, 10]], "category": ["cat", "dog"]},  # clipped; fully outside
+        {"bbox": [], "category": []},  # an image without objects
+        {"bbox": [[1, 1, 5, 5]], "category": ["dog"]},
+    ]
+    for i in range(len(rows)):
+        Image.new("RGB", (40, 40)).save(folder / f"{i}.png")
+    lines = [json.dumps({"file_name": f"{i}.png", "objects": o}) for i, o in enumerate(rows)]
+    (folder / "metadata.jsonl").write_text("\n".join(lines) + "\n")
+    code, out = run_cli("object-detection", "--preview-data", "--data-path", tmp_path)
+    assert code == 0, out
+    assert "'boxes': 2, 'images_without_objects': 1" in out
+    assert "train: 1 boxes clipped to their image, 1 degenerate dropped." in out
+    lines[2] = json.dumps({"file_name": "2.png", "objects": {"bbox": [[1, 1, 5]], "category": ["dog"]}})
+    (folder / "metadata.jsonl").write_text("\n".join(lines) + "\n")
+    code, out = run_cli("object-detection", "--preview-data", "--data-path", tmp_path)
+    assert code == 2 and "Row 3 of the train split" in out and "not four numbers" in out, out
 
 
 def test_map_is_one_when_predictions_equal_truth():
