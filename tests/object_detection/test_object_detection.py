@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -126,3 +127,31 @@ def test_objects_parsing_and_errors():
     ]:
         with pytest.raises(ValueError, match=words):
             parse_objects(bad)
+
+
+def test_evaluation_path_scores_one_for_outputs_that_match_the_targets():
+    """Targets as the processor encodes them (resized, normalised) and model outputs that put the right class
+    on exactly those boxes must score mAP 1.0 in the original image's pixels."""
+    from transformers.models.detr.image_processing_pil_detr import DetrImageProcessorPil
+
+    from aitraining.tasks.object_detection.boxes import coco_target
+    from aitraining.tasks.object_detection.task import evaluation_detections
+
+    processor = DetrImageProcessorPil(size={"height": 64, "width": 64}, do_pad=False)
+    images = [Image.new("RGB", (200, 100)), Image.new("RGB", (80, 120))]
+    boxes = [[[10, 20, 50, 30], [120, 10, 60, 60]], [[5, 5, 40, 100]]]
+    classes = [[0, 1], [1]]
+    targets = [coco_target(i, b, c) for i, (b, c) in enumerate(zip(boxes, classes, strict=True))]
+    labels = processor(images=images, annotations=targets, return_tensors="np")["labels"]
+    queries = 3
+    logits = np.full((2, queries, 3), -10.0)
+    pred_boxes = np.zeros((2, queries, 4))
+    for i, label in enumerate(labels):
+        for q, (box, c) in enumerate(zip(label["boxes"], label["class_labels"], strict=True)):
+            logits[i, q, c] = 10.0
+            pred_boxes[i, q] = box
+        logits[i, len(label["boxes"]) :, 2] = 10.0  # the remaining queries say "no object"
+    truth, predicted = evaluation_detections(processor, [(logits, pred_boxes)], [labels])
+    found = np.concatenate([np.asarray(t.boxes) for t in truth])
+    assert found == pytest.approx(np.asarray([[10, 20, 50, 30], [120, 10, 60, 60], [5, 5, 40, 100]]), abs=0.01)
+    assert coco_map(truth, predicted, 2) == pytest.approx({"map": 1.0, "map_50": 1.0, "map_75": 1.0})
