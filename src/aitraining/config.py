@@ -36,6 +36,7 @@ class Resolved:
     params: Any
     sources: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    strict: bool = False  # --strict: data problems that are skipped with a count become errors too
 
     @property
     def trainer(self) -> str | None:
@@ -204,7 +205,7 @@ def resolve(
     if check is not None:
         check()
     all_sources = {name: sources.get(name, DEFAULT) for name in metas}
-    return Resolved(task=task, params=params, sources=all_sources, warnings=list(warnings.values()))
+    return Resolved(task=task, params=params, sources=all_sources, warnings=list(warnings.values()), strict=strict)
 
 
 def overlap_warnings(params: Any, sources: dict[str, str], *, holdout: bool = False) -> dict[str, str]:

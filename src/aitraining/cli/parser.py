@@ -106,7 +106,9 @@ def build_parser(
     run.add_argument("--train", action="store_true", help="Train (the default action).")
     run.add_argument("--config", metavar="FILE.yml", help="Read parameters from a YAML config file.")
     run.add_argument("--explain", action="store_true", help="Print every resolved parameter and its source, then exit.")
-    run.add_argument("--strict", action="store_true", help="Treat ignored-parameter warnings as errors.")
+    run.add_argument(
+        "--strict", action="store_true", help="Treat ignored-parameter warnings and skipped bad inputs as errors."
+    )
     run.add_argument("--overwrite", action="store_true", help="Allow replacing a non-empty project folder.")
     run.add_argument("--debug", action="store_true", help="On an error, also print the full traceback.")
     for action, help_text in (actions or {}).items():

@@ -1,147 +1,202 @@
 """The shared pipeline of the supervised tasks (text, token, seq2seq, QA, embeddings, vision).
 
-A task subclasses `SupervisedTask` and fills in what differs (columns, row checks, labels, model,
-preprocessing, metrics); loading, the validation split, arguments, early stopping, best-model
-selection, saving and metrics are done here once.
+A task subclasses `SupervisedTask` and fills in what differs; loading, the validation split, arguments,
+early stopping, best-model selection, saving and metrics are done here once. The hooks, in call order:
+
+- before any model file is read: `load_data`, `columns`, `check_rows`, `stratify_values` / `group_values` (the split);
+- `load_processor`: the tokenizer by default (an image or multimodal processor for vision tasks);
+- `setup`: what the task learns from the data (label names, ...), returned as a frozen `TaskState` that
+  every later hook receives, so no task keeps run state on `self`;
+- `preprocess`, `load_model`, `selection`, `training_args`, `compute_metrics`;
+- the trainer: `trainer_class` and `collator` (declared, not re-spelled); `build_trainer` only for another
+  library's trainer (sentence-transformers);
+- `before_training` (e.g. the base model's scores), `save`, `notes`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
 
-from aitraining.data.loading import load_splits, require_columns
+from aitraining.data.loading import LoadedData, load_splits
 from aitraining.engine import modelload
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.splits import holdout_split
+from aitraining.engine.selection import Selection, best_model_kwargs, check_selection_params, selection_report
+from aitraining.engine.splits import Splits, load_checked
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
-from aitraining.errors import ParamError
+from aitraining.params.supervised import EarlyStoppingParams
+
+P = TypeVar("P", bound=EarlyStoppingParams)
+Metrics = Callable[[Any], dict[str, float]]
 
 
-class SupervisedTask:
+@dataclass(frozen=True, kw_only=True)
+class TaskState(Generic[P]):
+    """Everything a run's hooks need, fixed once `setup` has looked at the data. Tasks subclass it to add
+    what they learnt (label names, a target's mean, ...)."""
+
+    params: P
+    logger: logging.Logger
+    processor: Any  # a tokenizer, image processor or multimodal processor (upstream object)
+
+
+S = TypeVar("S", bound=TaskState[Any])
+
+
+class SupervisedTask(Generic[P, S]):
     """Defaults for a Trainer-based task; subclasses override what differs."""
 
-    metric = "eval_loss"  # metric_for_best_model and early stopping
-    greater_is_better = False
-    library = "transformers"
+    metric: ClassVar[str] = "eval_loss"  # metric_for_best_model and early stopping
+    greater_is_better: ClassVar[bool] = False
+    library: ClassVar[str] = "transformers"
+    # Columns `preprocess` adds to the validation features for `compute_metrics` only; dropped before training.
+    eval_only_columns: ClassVar[tuple[str, ...]] = ()
 
-    def columns(self, params: Any) -> dict[str, str]:
+    # --- before any model file is read ---------------------------------------------------------------
+    def load_data(self, params: P) -> LoadedData:
+        """The train and (optional) validation split; image tasks read image folders here."""
+        return load_splits(params.data_path or "", params.train_split, params.valid_split, params.max_samples)
+
+    def columns(self, params: P) -> dict[str, str]:
         """{param name: column} that must exist in every split."""
         raise NotImplementedError
 
-    def check_rows(self, dataset: Any, params: Any, split: str, source: str) -> None:
+    def check_rows(self, dataset: Any, params: P, split: str, source: str) -> None:
         """Raise DataError naming the row and column of the first bad value."""
 
-    def stratify_values(self, dataset: Any, params: Any) -> list[Any] | None:
+    def stratify_values(self, dataset: Any, params: P) -> list[Any] | None:
+        """Per row, the class a held-out split keeps in proportion (classification)."""
         return None
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        """Learn what the model needs from the data (label names, ...)."""
-
-    def load_model(self, params: Any) -> Any:
-        raise NotImplementedError
-
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
-        raise NotImplementedError
-
-    def collator(self, tokenizer: Any) -> Any:
-        from transformers import DataCollatorWithPadding
-
-        return DataCollatorWithPadding(tokenizer)
-
-    def compute_metrics(self) -> Any:
+    def group_values(self, dataset: Any, params: P) -> tuple[str, list[Any]] | None:
+        """(what, per-row key): rows sharing a key stay on one side of a held-out split (no leakage)."""
         return None
 
-    def training_args(self, kwargs: dict[str, Any]) -> Any:
+    # --- the run --------------------------------------------------------------------------------------
+    def load_processor(self, params: P) -> Any:
+        return modelload.load_tokenizer(params.model or "")
+
+    def setup(self, train: Any, valid: Any, params: P, processor: Any, logger: logging.Logger) -> S:
+        """Learn what the model needs from the data and return the run's state."""
+        raise NotImplementedError
+
+    def load_model(self, state: S) -> Any:
+        raise NotImplementedError
+
+    def preprocess(self, dataset: Any, state: S, split: str) -> Any:
+        raise NotImplementedError
+
+    def selection(self, state: S) -> Selection:
+        """The metric that picks the kept checkpoint and drives early stopping."""
+        return Selection(self.metric, self.greater_is_better)
+
+    def training_args_class(self) -> type:
         from transformers import TrainingArguments
 
-        return TrainingArguments(**kwargs)
+        return TrainingArguments
 
-    def build_trainer(self, model: Any, tokenizer: Any, args: Any, train: Any, valid: Any, callbacks: list) -> Any:
+    def training_args(self, kwargs: dict[str, Any], state: S) -> Any:
+        return self.training_args_class()(**kwargs)
+
+    def compute_metrics(self, state: S, valid_rows: Any, valid_features: Any) -> Metrics | None:
+        return None
+
+    def trainer_class(self) -> type:
         from transformers import Trainer
 
-        return Trainer(
+        return Trainer
+
+    def collator(self, state: S, model: Any) -> Any:
+        from transformers import DataCollatorWithPadding
+
+        return DataCollatorWithPadding(state.processor)
+
+    def build_trainer(self, state: S, model: Any, args: Any, inputs: TrainerData) -> Any:
+        return self.trainer_class()(
             model=model,
             args=args,
-            train_dataset=train,
-            eval_dataset=valid,
-            data_collator=self.collator(tokenizer),
-            compute_metrics=self.compute_metrics(),
-            callbacks=callbacks,
-            **trainer_tokenizer_kwargs(tokenizer),
+            train_dataset=inputs.train,
+            eval_dataset=inputs.valid,
+            data_collator=self.collator(state, model),
+            compute_metrics=inputs.compute_metrics,
+            callbacks=inputs.callbacks,
+            **trainer_tokenizer_kwargs(state.processor),
         )
 
-    def save(self, trainer: Any, tokenizer: Any, project: Any) -> None:
-        trainer.save_model(str(project))
-        tokenizer.save_pretrained(str(project))
-
-    def notes(self) -> list[str]:
-        return []
-
-    def extra_metrics(self) -> dict[str, Any]:
+    def before_training(self, trainer: Any, state: S) -> dict[str, Any]:
         """Entries written to metrics.json beside final/history (e.g. the base model's scores)."""
         return {}
 
+    def save(self, trainer: Any, state: S, project: Path) -> list[str]:
+        """Write the model into the project folder; returns notes for the card about what was written."""
+        trainer.save_model(str(project))
+        state.processor.save_pretrained(str(project))
+        return []
 
-def best_model_kwargs(task: SupervisedTask, params: Any) -> dict[str, Any]:
-    """Keep the best checkpoint by the task's metric when checkpoints line up with evaluations."""
-    aligned = params.eval_strategy != "no" and params.save_strategy == params.eval_strategy
-    if params.early_stopping_patience is not None and not aligned:
-        raise ParamError(
-            "--early-stopping-patience needs evaluations and checkpoints at the same moments: set --eval-strategy "
-            "and --save-strategy to the same value (epoch or steps)."
-        )
-    if not aligned:
-        return {}
-    return {
-        "load_best_model_at_end": True,
-        "metric_for_best_model": task.metric,
-        "greater_is_better": task.greater_is_better,
-    }
+    def notes(self, state: S, metrics: dict[str, Any]) -> list[str]:
+        return []
 
 
-def load_checked(task: SupervisedTask, params: Any, logger: Any) -> tuple[Any, Any, str]:
-    data = load_splits(params.data_path, params.train_split, params.valid_split, params.max_samples)
-    columns = task.columns(params)
-    splits = [(params.train_split, data.train)] + ([(str(params.valid_split), data.valid)] if data.valid else [])
-    for name, dataset in splits:
-        require_columns(dataset, columns, split=name, source=data.source)
-        task.check_rows(dataset, params, name, data.source)
-    train, valid = data.train, data.valid
-    if valid is None:
-        train, valid = holdout_split(train, params.seed, task.stratify_values(train, params), logger)
-    return train, valid, data.source
+@dataclass(frozen=True)
+class TrainerData:
+    """What a trainer is built on besides the model and its arguments."""
+
+    train: Any
+    valid: Any
+    compute_metrics: Metrics | None
+    callbacks: list[Any]
 
 
-def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
+def early_stopping_callbacks(params: EarlyStoppingParams) -> list[Any]:
+    if params.early_stopping_patience is None:
+        return []
     from transformers import EarlyStoppingCallback
 
+    return [EarlyStoppingCallback(params.early_stopping_patience, params.early_stopping_threshold)]
+
+
+def build(task: SupervisedTask[P, S], state: S, splits: Splits, project: Path) -> Any:
+    """The trainer, with the validation features stripped of what only the metrics read."""
+    params = state.params
+    train = task.preprocess(splits.train, state, "train")
+    valid = task.preprocess(splits.valid, state, "valid")
+    model = task.load_model(state)
+    kwargs = training_kwargs(params, project, has_eval=True)
+    args = task.training_args({**kwargs, **best_model_kwargs(task.selection(state), params)}, state)
+    compute = task.compute_metrics(state, splits.valid, valid)
+    if task.eval_only_columns:
+        valid = valid.remove_columns([c for c in task.eval_only_columns if c in valid.column_names])
+    inputs = TrainerData(train, valid, compute, early_stopping_callbacks(params))
+    return use_loss_lines(task.build_trainer(state, model, args, inputs))
+
+
+def run_supervised(ctx: RunContext, task: SupervisedTask[P, S]) -> RunResult:
     params, logger = ctx.params, ctx.logger
     check_mixed_precision(params.mixed_precision)
-    best = best_model_kwargs(task, params)
-    train, valid, source = load_checked(task, params, logger)
-    tokenizer = modelload.load_tokenizer(params.model)
-    task.setup(train, valid, params, tokenizer, logger)
-    train_ds = task.preprocess(train, params, tokenizer, "train")
-    valid_ds = task.preprocess(valid, params, tokenizer, "valid")
-    model = task.load_model(params)
-    args = task.training_args({**training_kwargs(params, ctx.project.path, has_eval=True), **best})
-    callbacks = []
-    if params.early_stopping_patience is not None:
-        callbacks.append(EarlyStoppingCallback(params.early_stopping_patience, params.early_stopping_threshold))
-    trainer = use_loss_lines(task.build_trainer(model, tokenizer, args, train_ds, valid_ds, callbacks))
+    check_selection_params(params)
+    splits = load_checked(task, params, logger)
+    state = task.setup(splits.train, splits.valid, params, task.load_processor(params), logger)
+    trainer = build(task, state, splits, ctx.project.path)
+    extra = task.before_training(trainer, state)
     ctx.claim_project()
     output = trainer.train()
     final = {"train_loss": output.training_loss, "train_steps": output.global_step}
     final.update(trainer.evaluate())  # the kept (best) model, on the validation split
-    task.save(trainer, tokenizer, ctx.project.path)
+    saved = task.save(trainer, state, ctx.project.path)
     history = [e for e in trainer.state.log_history if "loss" in e or "eval_loss" in e]
+    report = selection_report(trainer.state, task.selection(state), trainer.args, splits.valid_description)
+    logger.info(report.line)
     logger.info("Final: " + ", ".join(f"{k} {v:.4f}" for k, v in final.items() if isinstance(v, float)))
+    metrics = {"final": final, "history": history, "selection": report.record, **extra}
     return RunResult(
-        metrics={"final": final, "history": history, **task.extra_metrics()},
-        data_description=f"{source} ({len(train)} training rows, {len(valid)} validation rows)",
-        notes=task.notes(),
+        metrics=metrics,
+        data_description=f"{splits.source} ({len(splits.train)} training rows, {len(splits.valid)} validation rows)",
+        notes=[*task.notes(state, metrics), *saved, report.line],
         library=task.library,
     )

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from aitraining.params.fields import ParamsBase, param
+from aitraining.params.groups import CommonParams
 
 INPUTS = "Inputs"
 EARLY = "Early stopping"
 
 
-class EarlyStoppingParams(ParamsBase):
+class EarlyStoppingParams(CommonParams):
+    """The common set plus early stopping: what the shared supervised pipeline (engine/supervised.py) reads.
+
+    Commands list it first among their bases (before their input groups and CommonParams), which keeps the
+    field order of --help and the docs as it was."""
+
     early_stopping_patience: int | None = param(
         None,
         "Stop after this many evaluations without improvement of the evaluation metric (off when unset).",

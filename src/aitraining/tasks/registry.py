@@ -60,6 +60,21 @@ def _load(target: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+def _image_actions(package: str, predicts: str) -> dict[str, tuple[str, str]]:
+    return {
+        "predict": (
+            f"Predict {predicts} for the images in --data-path (an image, a folder of images or an image dataset) "
+            "with the model in --project-name; writes predictions.jsonl there.",
+            f"aitraining.tasks.{package}.predict:run",
+        ),
+        "preview_data": (
+            "Check the data before training: unreadable images, images per class / target or box statistics; "
+            "loads no model.",
+            f"aitraining.tasks.{package}.predict:preview",
+        ),
+    }
+
+
 TASKS: dict[str, TaskSpec] = {
     t.name: t
     for t in (
@@ -139,9 +154,30 @@ TASKS: dict[str, TaskSpec] = {
             holdout_validation=True,
             trainers=("pair", "pair_class", "pair_score", "triplet", "qa"),
         ),
-        TaskSpec("image-classification", "Classify images."),
-        TaskSpec("image-regression", "Predict a number from an image."),
-        TaskSpec("object-detection", "Detect objects in images."),
+        TaskSpec(
+            "image-classification",
+            "Classify images.",
+            params="aitraining.tasks.image_classification.params:ImageClassificationParams",
+            runner="aitraining.tasks.image_classification.task:run",
+            holdout_validation=True,
+            actions=_image_actions("image_classification", "labels"),
+        ),
+        TaskSpec(
+            "image-regression",
+            "Predict a number from an image.",
+            params="aitraining.tasks.image_regression.params:ImageRegressionParams",
+            runner="aitraining.tasks.image_regression.task:run",
+            holdout_validation=True,
+            actions=_image_actions("image_regression", "values"),
+        ),
+        TaskSpec(
+            "object-detection",
+            "Detect objects in images.",
+            params="aitraining.tasks.object_detection.params:ObjectDetectionParams",
+            runner="aitraining.tasks.object_detection.task:run",
+            holdout_validation=True,
+            actions=_image_actions("object_detection", "boxes"),
+        ),
         TaskSpec("vlm", "Fine-tune vision-language models."),
         TaskSpec(
             "tabular",

@@ -7,19 +7,22 @@ the one with the lowest loss.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aitraining.engine import modelload
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.supervised import SupervisedTask, run_supervised
+from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import AitrainingError, DataError, ParamError
 from aitraining.tasks.extractive_qa.answers import Answers, check_qa_rows, parse_answers, squad_metrics
+from aitraining.tasks.extractive_qa.params import ExtractiveQAParams
 from aitraining.tasks.extractive_qa.windows import answer_positions, best_spans, encode_windows
 
 CONFIG_KEY = "aitraining_qa"  # model.config attribute holding what --predict needs to answer like evaluation
 
 
-def qa_settings(params: Any, allow_empty: bool) -> dict[str, Any]:
+def qa_settings(params: ExtractiveQAParams, allow_empty: bool) -> dict[str, Any]:
     return {
         "max_seq_length": params.max_seq_length,
         "max_doc_stride": params.max_doc_stride,
@@ -28,63 +31,61 @@ def qa_settings(params: Any, allow_empty: bool) -> dict[str, Any]:
     }
 
 
-class ExtractiveQA(SupervisedTask):
+@dataclass(frozen=True, kw_only=True)
+class QAState(TaskState[ExtractiveQAParams]):
+    allow_empty: bool  # SQuAD 2.0 behaviour: "no answer" may win (only when the training data has such rows)
+
+
+class ExtractiveQA(SupervisedTask[ExtractiveQAParams, QAState]):
     metric = "eval_f1"
     greater_is_better = True
+    eval_only_columns = ("example", "offsets", "cls")  # what compute_metrics needs to map logits to answers
 
-    def __init__(self) -> None:
-        self.params: Any = None
-        self.logger: Any = None
-        self.allow_empty = False
-        self.valid_windows: dict[str, list] = {}
-        self.valid_contexts: list[str] = []
-        self.valid_golds: list[list[str]] = []
-
-    def columns(self, params: Any) -> dict[str, str]:
+    def columns(self, params: ExtractiveQAParams) -> dict[str, str]:
         return {
             "text_column": params.text_column,
             "question_column": params.question_column,
             "answer_column": params.answer_column,
         }
 
-    def check_rows(self, dataset: Any, params: Any, split: str, source: str) -> None:
+    def check_rows(self, dataset: Any, params: ExtractiveQAParams, split: str, source: str) -> None:
         check_qa_rows(dataset, (params.text_column, params.question_column, params.answer_column), split, source)
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        if not tokenizer.is_fast:
+    def setup(
+        self, train: Any, valid: Any, params: ExtractiveQAParams, processor: Any, logger: logging.Logger
+    ) -> QAState:
+        if not processor.is_fast:
             raise AitrainingError(
                 f"extractive-qa needs a fast tokenizer (it maps answers to tokens through character offsets); "
-                f"--model {params.model} only has a slow one ({type(tokenizer).__name__})."
+                f"--model {params.model} only has a slow one ({type(processor).__name__})."
             )
-        limit = tokenizer.model_max_length  # a huge number when the model declares no limit
+        limit = processor.model_max_length  # a huge number when the model declares no limit
         if params.max_seq_length > limit:
             raise ParamError(
                 f"--max-seq-length {params.max_seq_length} is longer than --model {params.model} accepts "
                 f"({limit} tokens). Pass --max-seq-length {limit} or less."
             )
-        self.params, self.logger = params, logger
         unanswerable = sum(parse_answers(v).empty for v in train[params.answer_column])
         if unanswerable == len(train):
             raise DataError(
                 f"Every training question has an empty answer list in column '{params.answer_column}': "
                 "there is nothing to learn to extract."
             )
-        # SQuAD 2.0 behaviour ("no answer" may win) only when the data teaches it
-        self.allow_empty = unanswerable > 0
         logger.info(
             f"{len(train)} training questions, {unanswerable} of them unanswerable"
             + ("; the model may answer 'no answer'." if unanswerable else ".")
         )
+        return QAState(params=params, logger=logger, processor=processor, allow_empty=unanswerable > 0)
 
-    def load_model(self, params: Any) -> Any:
+    def load_model(self, state: QAState) -> Any:
         from transformers import AutoModelForQuestionAnswering
 
-        model = modelload.load_pretrained(AutoModelForQuestionAnswering, params.model)
-        setattr(model.config, CONFIG_KEY, qa_settings(params, self.allow_empty))
+        model = modelload.load_pretrained(AutoModelForQuestionAnswering, state.params.model)
+        setattr(model.config, CONFIG_KEY, qa_settings(state.params, state.allow_empty))
         return model
 
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
-        meta = ["example", "offsets", "cls"]  # what compute_metrics needs to map logits back to answer texts
+    def preprocess(self, dataset: Any, state: QAState, split: str) -> Any:
+        params, tokenizer = state.params, state.processor
 
         def encode(batch: dict[str, list], indices: list[int]) -> dict[str, list]:
             windows = encode_windows(
@@ -100,39 +101,39 @@ class ExtractiveQA(SupervisedTask):
             out["start_positions"] = [p[0] for p in positions]
             out["end_positions"] = [p[1] for p in positions]
             if split == "valid":
-                out.update({name: windows[name] for name in meta})
+                out.update({name: windows[name] for name in self.eval_only_columns})
                 out["example"] = [indices[i] for i in windows["example"]]  # batch-relative -> row index
             return out
 
         # batched map keeps the windows in Arrow, not in Python lists: SQuAD-sized data stays small in memory
         features = dataset.map(encode, batched=True, with_indices=True, remove_columns=dataset.column_names)
-        self.logger.info(
+        state.logger.info(
             f"{split}: {len(dataset)} questions in {len(features)} windows of up to "
             f"{params.max_seq_length} tokens (overlap {params.max_doc_stride})."
         )
-        if split != "valid":
-            return features
-        self.valid_windows = {name: features[name] for name in meta}
-        self.valid_contexts = list(dataset[params.text_column])
-        self.valid_golds = [parse_answers(v).texts for v in dataset[params.answer_column]]
-        return features.remove_columns(meta)
+        return features
 
-    def compute_metrics(self) -> Any:
+    def compute_metrics(self, state: QAState, valid_rows: Any, valid_features: Any) -> Metrics:
+        params = state.params
+        windows = {name: valid_features[name] for name in self.eval_only_columns}
+        contexts = list(valid_rows[params.text_column])
+        golds = [parse_answers(v).texts for v in valid_rows[params.answer_column]]
+
         def compute(prediction: Any) -> dict[str, float]:
             start_logits, end_logits = prediction.predictions[:2]
             spans = best_spans(
                 start_logits,
                 end_logits,
-                self.valid_windows,
-                self.valid_contexts,
-                max_answer_tokens=self.params.max_answer_length,
-                allow_empty=self.allow_empty,
+                windows,
+                contexts,
+                max_answer_tokens=params.max_answer_length,
+                allow_empty=state.allow_empty,
             )
-            return squad_metrics([span.text for span in spans], self.valid_golds)
+            return squad_metrics([span.text for span in spans], golds)
 
         return compute
 
-    def notes(self) -> list[str]:
+    def notes(self, state: QAState, metrics: dict[str, Any]) -> list[str]:
         return [
             "Metrics: SQuAD exact match and token F1 (fractions between 0 and 1) of the best answer over all "
             "windows of each validation question; the kept checkpoint is the one with the best eval_f1.",

@@ -7,90 +7,104 @@ the layout sentence-transformers expects (data.py).
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.supervised import SupervisedTask, run_supervised
+from aitraining.engine.selection import Selection
+from aitraining.engine.supervised import SupervisedTask, TaskState, TrainerData, run_supervised
 from aitraining.errors import DataError
 from aitraining.tasks.sentence_transformers import data, objectives, upstream_st
+from aitraining.tasks.sentence_transformers.params import SentenceTransformersParams
 
 
-class SentenceTransformersTask(SupervisedTask):
-    greater_is_better = True  # every evaluator metric here is a score (NDCG, accuracy, Spearman, AP)
+@dataclass(frozen=True, kw_only=True)
+class EmbeddingState(TaskState[SentenceTransformersParams]):
+    classes: tuple[str, ...]  # pair_class: the class names, a class's id is its position
+    objective: objectives.Objective
+
+
+class SentenceTransformersTask(SupervisedTask[SentenceTransformersParams, EmbeddingState]):
     library = "sentence-transformers"
 
-    def __init__(self, trainer: str) -> None:
-        self.trainer = trainer
-        self.classes: list[str] = []
-        self.objective = objectives.objective_for(trainer, self.classes)
-        self.metric = self.objective.metric
-        self.baseline: dict[str, float] = {}
-        self.logger: Any = None
-
-    def columns(self, params: Any) -> dict[str, str]:
+    def columns(self, params: SentenceTransformersParams) -> dict[str, str]:
         return data.columns(params)
 
-    def check_rows(self, dataset: Any, params: Any, split: str, source: str) -> None:
+    def check_rows(self, dataset: Any, params: SentenceTransformersParams, split: str, source: str) -> None:
         data.check_rows(dataset, params, split, source)
 
-    def stratify_values(self, dataset: Any, params: Any) -> list[Any] | None:
-        if self.trainer != "pair_class":
+    def stratify_values(self, dataset: Any, params: SentenceTransformersParams) -> list[Any] | None:
+        if params.trainer != "pair_class":
             return None
         return [data.class_of(v) for v in dataset[params.target_column]]
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        self.logger = logger
-        if self.trainer == "pair_class":
-            self.classes = pair_classes(train, valid, params.target_column)
-            self.objective = objectives.objective_for(self.trainer, self.classes)
-            self.metric = self.objective.metric
-            logger.info(f"{len(self.classes)} classes: {', '.join(self.classes)}")
-        logger.info(f"Loss: {self.objective.loss}; evaluation metric: {self.metric} (higher is better).")
+    def load_processor(self, params: SentenceTransformersParams) -> Any:
+        return None  # the SentenceTransformer loads and saves its own tokenizer
 
-    def load_model(self, params: Any) -> Any:
-        return upstream_st.load_model(params.model, params.max_seq_length, self.logger)
+    def setup(
+        self, train: Any, valid: Any, params: SentenceTransformersParams, processor: Any, logger: logging.Logger
+    ) -> EmbeddingState:
+        classes: list[str] = []
+        if params.trainer == "pair_class":
+            classes = pair_classes(train, valid, params.target_column)
+            logger.info(f"{len(classes)} classes: {', '.join(classes)}")
+        objective = objectives.objective_for(params.trainer, classes)
+        logger.info(f"Loss: {objective.loss}; evaluation metric: {objective.metric} (higher is better).")
+        return EmbeddingState(
+            params=params, logger=logger, processor=processor, classes=tuple(classes), objective=objective
+        )
 
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
-        index = {name: i for i, name in enumerate(self.classes)}
-        return data.to_training_layout(dataset, params, index)
+    def selection(self, state: EmbeddingState) -> Selection:
+        # every evaluator metric here is a score (NDCG, accuracy, Spearman, AP)
+        return Selection(state.objective.metric, greater_is_better=True)
 
-    def training_args(self, kwargs: dict[str, Any]) -> Any:
-        if "metric_for_best_model" in kwargs:  # pair_class learns its metric from the data, after the first look
-            kwargs["metric_for_best_model"] = self.metric
-        return upstream_st.training_arguments(kwargs, self.objective.in_batch_negatives)
+    def load_model(self, state: EmbeddingState) -> Any:
+        return upstream_st.load_model(state.params.model or "", state.params.max_seq_length, state.logger)
 
-    def build_trainer(self, model: Any, tokenizer: Any, args: Any, train: Any, valid: Any, callbacks: list) -> Any:
-        loss = objectives.build_loss(self.objective, model, len(self.classes))
+    def preprocess(self, dataset: Any, state: EmbeddingState, split: str) -> Any:
+        index = {name: i for i, name in enumerate(state.classes)}
+        return data.to_training_layout(dataset, state.params, index)
+
+    def training_args(self, kwargs: dict[str, Any], state: EmbeddingState) -> Any:
+        return upstream_st.training_arguments(kwargs, state.objective.in_batch_negatives)
+
+    def build_trainer(self, state: EmbeddingState, model: Any, args: Any, inputs: TrainerData) -> Any:
+        loss = objectives.build_loss(state.objective, model, len(state.classes))
         batch = args.per_device_eval_batch_size
-        evaluator = objectives.build_evaluator(self.trainer, self.objective, train, valid, batch)
-        # Scored once before training: what fine-tuning gained is then on record, in metrics.json and the card.
-        self.baseline = {f"eval_{k}": float(v) for k, v in evaluator(model).items()}
-        self.logger.info(f"Base model: {self.metric} {self.baseline.get(self.metric, float('nan')):.4f}")
+        evaluator = objectives.build_evaluator(state.params.trainer, state.objective, inputs.train, inputs.valid, batch)
         return upstream_st.trainer(
             model=model,
             args=args,
-            train_dataset=train,
-            eval_dataset=valid,  # gives eval_loss next to the evaluator's metrics
+            train_dataset=inputs.train,
+            eval_dataset=inputs.valid,  # gives eval_loss next to the evaluator's metrics
             loss=loss,
             evaluator=evaluator,
-            callbacks=callbacks,
+            callbacks=inputs.callbacks,
         )
 
-    def save(self, trainer: Any, tokenizer: Any, project: Any) -> None:
-        trainer.save_model(str(project))  # the full sentence-transformers layout, tokenizer included
+    def before_training(self, trainer: Any, state: EmbeddingState) -> dict[str, Any]:
+        """Score the base model once: what fine-tuning gained is then on record, in metrics.json and the card."""
+        baseline = {f"eval_{k}": float(v) for k, v in trainer.evaluator(trainer.model).items()}
+        metric = state.objective.metric
+        state.logger.info(f"Base model: {metric} {baseline.get(metric, float('nan')):.4f}")
+        return {"baseline": baseline}
 
-    def notes(self) -> list[str]:
-        shown = self.baseline.get(self.metric)
+    def save(self, trainer: Any, state: EmbeddingState, project: Path) -> list[str]:
+        trainer.save_model(str(project))  # the full sentence-transformers layout, tokenizer included
+        return []
+
+    def notes(self, state: EmbeddingState, metrics: dict[str, Any]) -> list[str]:
+        metric = state.objective.metric
+        shown = metrics.get("baseline", {}).get(metric)
         lines = [
-            f"Loss: `{self.objective.loss}`. Metric: `{self.metric}` on the validation split.",
+            f"Loss: `{state.objective.loss}`. Metric: `{metric}` on the validation split.",
             "Load it with `SentenceTransformer(path)` from the sentence-transformers package.",
         ]
         if shown is not None:
-            lines.append(f"Before fine-tuning the base model scored {self.metric} = {shown:.4f}.")
+            lines.append(f"Before fine-tuning the base model scored {metric} = {shown:.4f}.")
         return lines
-
-    def extra_metrics(self) -> dict[str, Any]:
-        return {"baseline": self.baseline}
 
 
 def pair_classes(train: Any, valid: Any, column: str) -> list[str]:
@@ -115,4 +129,4 @@ def _sort_key(name: str) -> tuple[int, Any]:
 
 
 def run(ctx: RunContext) -> RunResult:
-    return run_supervised(ctx, SentenceTransformersTask(ctx.params.trainer))
+    return run_supervised(ctx, SentenceTransformersTask())

@@ -7,6 +7,8 @@ the highest ROUGE-L.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,42 +16,43 @@ import numpy as np
 from aitraining.data.checks import check_text_column
 from aitraining.engine import modelload
 from aitraining.engine.hardware import check_quantization, quantization_config
+from aitraining.engine.logs import get_logger
 from aitraining.engine.metrics import generation_metrics, logits_of
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.supervised import SupervisedTask, run_supervised
-from aitraining.engine.upstream import trainer_tokenizer_kwargs
+from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.tasks.llm.models import add_lora, save_trained
+from aitraining.tasks.seq2seq.params import Seq2SeqParams
 
 IGNORED = -100  # label / padding value the loss and the Trainer's gathering use
 
 
-class Seq2Seq(SupervisedTask):
+class Seq2Seq(SupervisedTask[Seq2SeqParams, TaskState[Seq2SeqParams]]):
     metric = "eval_rougeL"
     greater_is_better = True
 
-    def __init__(self) -> None:
-        self.params: Any = None
-        self.tokenizer: Any = None
-        self.logger: Any = None
-        self.saved: dict[str, str] = {}
-
-    def columns(self, params: Any) -> dict[str, str]:
+    def columns(self, params: Seq2SeqParams) -> dict[str, str]:
         return {"text_column": params.text_column, "target_column": params.target_column}
 
-    def check_rows(self, dataset: Any, params: Any, split: str, source: str) -> None:
+    def check_rows(self, dataset: Any, params: Seq2SeqParams, split: str, source: str) -> None:
         check_text_column(dataset, params.text_column, split, source)
         check_text_column(dataset, params.target_column, split, source)
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        # training_args, compute_metrics and save need these but their hooks do not receive them
-        self.params, self.tokenizer, self.logger = params, tokenizer, logger
+    def load_processor(self, params: Seq2SeqParams) -> Any:
+        tokenizer = modelload.load_tokenizer(params.model or "")
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
-            logger.info(f"The tokenizer has no pad token; padding with {tokenizer.eos_token!r}.")
+            get_logger().info(f"The tokenizer has no pad token; padding with {tokenizer.eos_token!r}.")
+        return tokenizer
 
-    def load_model(self, params: Any) -> Any:
+    def setup(
+        self, train: Any, valid: Any, params: Seq2SeqParams, processor: Any, logger: logging.Logger
+    ) -> TaskState[Seq2SeqParams]:
+        return TaskState(params=params, logger=logger, processor=processor)
+
+    def load_model(self, state: TaskState[Seq2SeqParams]) -> Any:
         from transformers import AutoModelForSeq2SeqLM
 
+        params = state.params
         kwargs: dict[str, Any] = {}
         quant = quantization_config(params.quantization)
         if quant is not None:
@@ -59,7 +62,9 @@ class Seq2Seq(SupervisedTask):
             model = add_lora(model, params, task_type="SEQ_2_SEQ_LM")
         return model
 
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
+    def preprocess(self, dataset: Any, state: TaskState[Seq2SeqParams], split: str) -> Any:
+        params, tokenizer = state.params, state.processor
+
         def encode(batch: dict[str, list]) -> dict[str, list]:
             out = tokenizer(batch[params.text_column], max_length=params.max_seq_length, truncation=True)
             targets = tokenizer(
@@ -70,34 +75,33 @@ class Seq2Seq(SupervisedTask):
 
         return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
 
-    def training_args(self, kwargs: dict[str, Any]) -> Any:
+    def training_args_class(self) -> type:
         from transformers import Seq2SeqTrainingArguments
 
-        return Seq2SeqTrainingArguments(
+        return Seq2SeqTrainingArguments
+
+    def training_args(self, kwargs: dict[str, Any], state: TaskState[Seq2SeqParams]) -> Any:
+        return self.training_args_class()(
             **kwargs,
             predict_with_generate=True,
             # max_length counts the decoder start token as well as the target's tokens
-            generation_max_length=self.params.max_target_length + 1,
+            generation_max_length=state.params.max_target_length + 1,
             generation_num_beams=1,
         )
 
-    def build_trainer(self, model: Any, tokenizer: Any, args: Any, train: Any, valid: Any, callbacks: list) -> Any:
-        from transformers import DataCollatorForSeq2Seq, Seq2SeqTrainer
+    def trainer_class(self) -> type:
+        from transformers import Seq2SeqTrainer
 
-        return Seq2SeqTrainer(
-            model=model,
-            args=args,
-            train_dataset=train,
-            eval_dataset=valid,
-            # with the model, the collator builds decoder inputs from the labels (pad -> ignored in the loss)
-            data_collator=DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=IGNORED),
-            compute_metrics=self.compute_metrics(),
-            callbacks=callbacks,
-            **trainer_tokenizer_kwargs(tokenizer),
-        )
+        return Seq2SeqTrainer
 
-    def compute_metrics(self) -> Any:
-        tokenizer = self.tokenizer
+    def collator(self, state: TaskState[Seq2SeqParams], model: Any) -> Any:
+        from transformers import DataCollatorForSeq2Seq
+
+        # with the model, the collator builds decoder inputs from the labels (pad -> ignored in the loss)
+        return DataCollatorForSeq2Seq(state.processor, model=model, label_pad_token_id=IGNORED)
+
+    def compute_metrics(self, state: TaskState[Seq2SeqParams], valid_rows: Any, valid_features: Any) -> Metrics:
+        tokenizer = state.processor
 
         def compute(prediction: Any) -> dict[str, float]:
             generated_ids = np.asarray(logits_of(prediction.predictions))
@@ -108,26 +112,27 @@ class Seq2Seq(SupervisedTask):
 
         return compute
 
-    def save(self, trainer: Any, tokenizer: Any, project: Any) -> None:
-        model = trainer.model.get_base_model() if self.params.peft else trainer.model
-        model.generation_config = saved_generation_config(self.params)
-        self.saved = save_trained(trainer.model, tokenizer, self.params, project, self.logger)
+    def save(self, trainer: Any, state: TaskState[Seq2SeqParams], project: Path) -> list[str]:
+        params = state.params
+        model = trainer.model.get_base_model() if params.peft else trainer.model
+        model.generation_config = saved_generation_config(params)
+        saved = save_trained(trainer.model, state.processor, params, project, state.logger)
+        if "adapter" not in saved:
+            return []
+        merged = "the folder root holds the merged model" if "model" in saved else "it is the folder root"
+        return [f"LoRA adapter: `{saved['adapter']}` ({merged})."]
 
-    def notes(self) -> list[str]:
-        notes = [
+    def notes(self, state: TaskState[Seq2SeqParams], metrics: dict[str, Any]) -> list[str]:
+        return [
             "Evaluation generates greedily (up to max_target_length tokens) and scores the texts with ROUGE "
             "(rouge-score, stemmed) and BLEU (sacrebleu); every metric is a fraction between 0 and 1. The kept "
             "checkpoint is the one with the best eval_rougeL.",
             "Predict with `aitraining seq2seq --predict --project-name <this folder> --data-path <rows>`: it "
             "writes predictions.jsonl here; in Python, `aitraining.tasks.seq2seq.predict.generate_texts`.",
         ]
-        if "adapter" in self.saved:
-            merged = "the folder root holds the merged model" if "model" in self.saved else "it is the folder root"
-            notes.append(f"LoRA adapter: `{self.saved['adapter']}` ({merged}).")
-        return notes
 
 
-def saved_generation_config(params: Any) -> Any:
+def saved_generation_config(params: Seq2SeqParams) -> Any:
     """The base model's own generation settings (evaluation leaves every default spelled out in the
     model's copy), stopping after --max-target-length tokens so plain `model.generate()` matches training."""
     from transformers import GenerationConfig

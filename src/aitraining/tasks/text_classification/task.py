@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,21 +12,24 @@ from aitraining.data.checks import check_text_column
 from aitraining.engine import modelload
 from aitraining.engine.metrics import classification_metrics, logits_of
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.supervised import SupervisedTask, run_supervised
+from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import DataError
+from aitraining.tasks.text_classification.params import TextClassificationParams
 
 
-class TextClassification(SupervisedTask):
+@dataclass(frozen=True, kw_only=True)
+class ClassificationState(TaskState[TextClassificationParams]):
+    labels: tuple[str, ...]  # class names; a class's id is its position
+
+
+class TextClassification(SupervisedTask[TextClassificationParams, ClassificationState]):
     metric = "eval_f1"
     greater_is_better = True
 
-    def __init__(self) -> None:
-        self.labels: list[str] = []
-
-    def columns(self, params: Any) -> dict[str, str]:
+    def columns(self, params: TextClassificationParams) -> dict[str, str]:
         return {"text_column": params.text_column, "target_column": params.target_column}
 
-    def check_rows(self, dataset: Any, params: Any, split: str, source: str) -> None:
+    def check_rows(self, dataset: Any, params: TextClassificationParams, split: str, source: str) -> None:
         check_text_column(dataset, params.text_column, split, source)
         for row, value in enumerate(dataset[params.target_column], start=1):
             if not _is_label(value):
@@ -33,10 +38,12 @@ class TextClassification(SupervisedTask):
                     f"'{params.target_column}' is not a class name or integer class id."
                 )
 
-    def stratify_values(self, dataset: Any, params: Any) -> list[Any]:
+    def stratify_values(self, dataset: Any, params: TextClassificationParams) -> list[Any]:
         return [str(v) for v in dataset[params.target_column]]
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
+    def setup(
+        self, train: Any, valid: Any, params: TextClassificationParams, processor: Any, logger: logging.Logger
+    ) -> ClassificationState:
         values = sorted({_label(v) for v in train[params.target_column]}, key=_sort_key)
         if len(values) < 2:
             raise DataError(
@@ -49,22 +56,23 @@ class TextClassification(SupervisedTask):
                 f"The validation split has labels that never occur in training: {', '.join(unseen)}. "
                 "Add training examples for them or remove those rows."
             )
-        self.labels = values
         logger.info(f"{len(values)} classes: {', '.join(values[:20])}{' ...' if len(values) > 20 else ''}")
+        return ClassificationState(params=params, logger=logger, processor=processor, labels=tuple(values))
 
-    def load_model(self, params: Any) -> Any:
+    def load_model(self, state: ClassificationState) -> Any:
         from transformers import AutoModelForSequenceClassification
 
         return modelload.load_pretrained(
             AutoModelForSequenceClassification,
-            params.model,
-            num_labels=len(self.labels),
-            id2label=dict(enumerate(self.labels)),
-            label2id={label: i for i, label in enumerate(self.labels)},
+            state.params.model,
+            num_labels=len(state.labels),
+            id2label=dict(enumerate(state.labels)),
+            label2id={label: i for i, label in enumerate(state.labels)},
         )
 
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
-        index = {label: i for i, label in enumerate(self.labels)}
+    def preprocess(self, dataset: Any, state: ClassificationState, split: str) -> Any:
+        params, tokenizer = state.params, state.processor
+        index = {label: i for i, label in enumerate(state.labels)}
 
         def encode(batch: dict[str, list]) -> dict[str, list]:
             out = tokenizer(batch[params.text_column], truncation=True, max_length=params.max_seq_length)
@@ -73,8 +81,8 @@ class TextClassification(SupervisedTask):
 
         return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
 
-    def compute_metrics(self) -> Any:
-        num_classes = len(self.labels)
+    def compute_metrics(self, state: ClassificationState, valid_rows: Any, valid_features: Any) -> Metrics:
+        num_classes = len(state.labels)
 
         def compute(prediction: Any) -> dict[str, float]:
             predicted = np.argmax(logits_of(prediction.predictions), axis=-1)

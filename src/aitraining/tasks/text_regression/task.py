@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,8 +14,9 @@ from aitraining.data.checks import check_text_column
 from aitraining.engine import modelload
 from aitraining.engine.metrics import logits_of, regression_metrics
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.supervised import SupervisedTask, run_supervised
+from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import DataError
+from aitraining.tasks.text_regression.params import TextRegressionParams
 
 
 def as_number(value: Any) -> float | None:
@@ -54,19 +57,19 @@ def start_head_at(model: Any, value: float) -> bool:
     return True
 
 
-class TextRegression(SupervisedTask):
+@dataclass(frozen=True, kw_only=True)
+class RegressionState(TaskState[TextRegressionParams]):
+    mean: float  # of the training targets: where the head starts
+
+
+class TextRegression(SupervisedTask[TextRegressionParams, RegressionState]):
     metric = "eval_rmse"
     greater_is_better = False
 
-    def __init__(self) -> None:
-        self.target = "target"
-        self.mean = 0.0
-        self.logger: Any = None
-
-    def columns(self, params: Any) -> dict[str, str]:
+    def columns(self, params: TextRegressionParams) -> dict[str, str]:
         return {"text_column": params.text_column, "target_column": params.target_column}
 
-    def check_rows(self, dataset: Any, params: Any, split: str, source: str) -> None:
+    def check_rows(self, dataset: Any, params: TextRegressionParams, split: str, source: str) -> None:
         check_text_column(dataset, params.text_column, split, source)
         column = params.target_column
         for row, value in enumerate(dataset[column], start=1):
@@ -77,37 +80,41 @@ class TextRegression(SupervisedTask):
                     "text-regression needs a finite number in every row; fix or remove that row."
                 )
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        self.target, self.logger = params.target_column, logger
+    def setup(
+        self, train: Any, valid: Any, params: TextRegressionParams, processor: Any, logger: logging.Logger
+    ) -> RegressionState:
         values = np.array([as_number(v) for v in train[params.target_column]], dtype=float)
         if values.std() == 0:
             raise DataError(
                 f"Column '{params.target_column}' holds the same value ({values[0]:g}) in every training row: "
                 "there is nothing to learn. Check --target-column."
             )
-        self.mean = float(values.mean())
         logger.info(
             f"Target '{params.target_column}': mean {values.mean():.4g}, std {values.std():.4g}, "
             f"range {values.min():.4g} to {values.max():.4g}."
         )
+        return RegressionState(params=params, logger=logger, processor=processor, mean=float(values.mean()))
 
-    def load_model(self, params: Any) -> Any:
+    def load_model(self, state: RegressionState) -> Any:
         from transformers import AutoModelForSequenceClassification
 
+        target = state.params.target_column
         # The single output is named after the target column, so pipelines report it as e.g. 'score'.
         model = modelload.load_pretrained(
             AutoModelForSequenceClassification,
-            params.model,
+            state.params.model,
             num_labels=1,
             problem_type="regression",
-            id2label={0: self.target},
-            label2id={self.target: 0},
+            id2label={0: target},
+            label2id={target: 0},
         )
-        if start_head_at(model, self.mean):
-            self.logger.info(f"The regression head starts at the training mean ({self.mean:.4g}).")
+        if start_head_at(model, state.mean):
+            state.logger.info(f"The regression head starts at the training mean ({state.mean:.4g}).")
         return model
 
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
+    def preprocess(self, dataset: Any, state: RegressionState, split: str) -> Any:
+        params, tokenizer = state.params, state.processor
+
         def encode(batch: dict[str, list]) -> dict[str, list]:
             out = tokenizer(batch[params.text_column], truncation=True, max_length=params.max_seq_length)
             out["labels"] = [as_number(v) for v in batch[params.target_column]]
@@ -115,15 +122,15 @@ class TextRegression(SupervisedTask):
 
         return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
 
-    def compute_metrics(self) -> Any:
+    def compute_metrics(self, state: RegressionState, valid_rows: Any, valid_features: Any) -> Metrics:
         def compute(prediction: Any) -> dict[str, float]:
             return regression_metrics(prediction.label_ids, logits_of(prediction.predictions))
 
         return compute
 
-    def notes(self) -> list[str]:
+    def notes(self, state: RegressionState, metrics: dict[str, Any]) -> list[str]:
         return [
-            f"The model has a single output, the predicted '{self.target}': read `logits[0]` of "
+            f"The model has a single output, the predicted '{state.params.target_column}': read `logits[0]` of "
             '`AutoModelForSequenceClassification`, or use `pipeline("text-classification", '
             'function_to_apply="none")`.'
         ]

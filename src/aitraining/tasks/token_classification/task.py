@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aitraining.engine import modelload
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.supervised import SupervisedTask, run_supervised
+from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import AitrainingError, DataError
 from aitraining.tasks.token_classification.metrics import IGNORED, tagging_metrics
+from aitraining.tasks.token_classification.params import TokenClassificationParams
 from aitraining.tasks.token_classification.tags import (
     RowRef,
     TagVocabulary,
@@ -32,66 +35,64 @@ def align_labels(word_ids: list[int | None], word_labels: list[int]) -> list[int
     return labels
 
 
-class TokenClassification(SupervisedTask):
+@dataclass(frozen=True, kw_only=True)
+class TaggingState(TaskState[TokenClassificationParams]):
+    vocab: TagVocabulary
+
+
+class TokenClassification(SupervisedTask[TokenClassificationParams, TaggingState]):
     metric = "eval_f1"
     greater_is_better = True
 
-    def __init__(self) -> None:
-        self.vocab = TagVocabulary([], None)
-        self.logger: Any = None
-
-    def columns(self, params: Any) -> dict[str, str]:
+    def columns(self, params: TokenClassificationParams) -> dict[str, str]:
         return {"tokens_column": params.tokens_column, "tags_column": params.tags_column}
 
-    def check_rows(self, dataset: Any, params: Any, split: str, source: str) -> None:
+    def check_rows(self, dataset: Any, params: TokenClassificationParams, split: str, source: str) -> None:
         pairs = zip(dataset[params.tokens_column], dataset[params.tags_column], strict=True)
         for row, (words, tags) in enumerate(pairs, start=1):
             check_row(words, tags, params.tokens_column, params.tags_column, RowRef(row, split, source))
 
-    def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
-        if not getattr(tokenizer, "is_fast", False):
+    def setup(
+        self, train: Any, valid: Any, params: TokenClassificationParams, processor: Any, logger: logging.Logger
+    ) -> TaggingState:
+        if not getattr(processor, "is_fast", False):
             raise AitrainingError(
                 f"--model {params.model} has no fast (Rust) tokenizer, which token-classification needs to map "
                 "sub-word tokens back to words. Pick a model that ships a tokenizer.json."
             )
-        self.logger = logger
         tag_rows = [tag_list(v) for v in train[params.tags_column]]
-        self.vocab = TagVocabulary.from_data(tag_rows, class_label_names(train, params.tags_column))
-        if len(self.vocab.names) < 2:
+        vocab = TagVocabulary.from_data(tag_rows, class_label_names(train, params.tags_column))
+        if len(vocab.names) < 2:
             raise DataError(
-                f"Column '{params.tags_column}' holds a single tag ({self.vocab.names[0]!r}) in the training data; "
+                f"Column '{params.tags_column}' holds a single tag ({vocab.names[0]!r}) in the training data; "
                 "a tagger needs at least two."
             )
-        valid_tags = {self.vocab.name(tag) for value in valid[params.tags_column] for tag in tag_list(value)}
-        unseen = sorted(valid_tags - set(self.vocab.index))
+        valid_tags = {vocab.name(tag) for value in valid[params.tags_column] for tag in tag_list(value)}
+        unseen = sorted(valid_tags - set(vocab.index))
         if unseen:
             raise DataError(
                 f"The validation split has tags that never occur in training: {', '.join(unseen)}. "
                 "Add training examples for them or remove those rows."
             )
-        shown = ", ".join(self.vocab.names[:30]) + (" ..." if len(self.vocab.names) > 30 else "")
-        logger.info(f"{len(self.vocab.names)} tags: {shown}")
-        logger.info(self._scoring_line())
+        shown = ", ".join(vocab.names[:30]) + (" ..." if len(vocab.names) > 30 else "")
+        logger.info(f"{len(vocab.names)} tags: {shown}")
+        logger.info(_scoring_line(vocab))
+        return TaggingState(params=params, logger=logger, processor=processor, vocab=vocab)
 
-    def _scoring_line(self) -> str:
-        if self.vocab.spans:
-            return "Tags are IOB-style: scoring entities (seqeval precision, recall, F1) and word accuracy."
-        hint = " (integer tags without names: give string tags or a ClassLabel feature)" if self.vocab.id_names else ""
-        return f"Tags do not mark entity spans{hint}: scoring each word's tag (accuracy, precision, recall, F1)."
-
-    def load_model(self, params: Any) -> Any:
+    def load_model(self, state: TaggingState) -> Any:
         from transformers import AutoModelForTokenClassification
 
         return modelload.load_pretrained(
             AutoModelForTokenClassification,
-            params.model,
-            num_labels=len(self.vocab.names),
-            id2label=dict(enumerate(self.vocab.names)),
-            label2id=dict(self.vocab.index),
+            state.params.model,
+            num_labels=len(state.vocab.names),
+            id2label=dict(enumerate(state.vocab.names)),
+            label2id=dict(state.vocab.index),
         )
 
-    def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
-        vocab, truncated = self.vocab, [0]  # a list: the batched function below adds to it
+    def preprocess(self, dataset: Any, state: TaggingState, split: str) -> Any:
+        params, tokenizer, vocab = state.params, state.processor, state.vocab
+        truncated = [0]  # a list: the batched function below adds to it
 
         def encode(batch: dict[str, list]) -> dict[str, list]:
             words = [as_list(v) for v in batch[params.tokens_column]]
@@ -104,27 +105,35 @@ class TokenClassification(SupervisedTask):
             return out
 
         encoded = dataset.map(encode, batched=True, remove_columns=dataset.column_names)
-        if truncated[0] and self.logger is not None:
-            self.logger.info(
+        if truncated[0]:
+            state.logger.info(
                 f"{truncated[0]} {split} rows are longer than --max-seq-length {params.max_seq_length} tokens: "
                 "their last words are cut off (not trained on, not scored)."
             )
         return encoded
 
-    def collator(self, tokenizer: Any) -> Any:
+    def collator(self, state: TaggingState, model: Any) -> Any:
         from transformers import DataCollatorForTokenClassification
 
-        return DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORED)
+        return DataCollatorForTokenClassification(state.processor, label_pad_token_id=IGNORED)
 
-    def compute_metrics(self) -> Any:
-        return tagging_metrics(self.vocab.names, self.vocab.spans)
+    def compute_metrics(self, state: TaggingState, valid_rows: Any, valid_features: Any) -> Metrics:
+        return tagging_metrics(state.vocab.names, state.vocab.spans)
 
-    def notes(self) -> list[str]:
-        scored = "entity-level (seqeval)" if self.vocab.spans else "per word"
+    def notes(self, state: TaggingState, metrics: dict[str, Any]) -> list[str]:
+        vocab = state.vocab
+        scored = "entity-level (seqeval)" if vocab.spans else "per word"
         return [
-            f"Tags ({len(self.vocab.names)}): {', '.join(self.vocab.names)}. Metrics are {scored}. "
+            f"Tags ({len(vocab.names)}): {', '.join(vocab.names)}. Metrics are {scored}. "
             'Use it with `pipeline("token-classification", model=..., aggregation_strategy="simple")`.'
         ]
+
+
+def _scoring_line(vocab: TagVocabulary) -> str:
+    if vocab.spans:
+        return "Tags are IOB-style: scoring entities (seqeval precision, recall, F1) and word accuracy."
+    hint = " (integer tags without names: give string tags or a ClassLabel feature)" if vocab.id_names else ""
+    return f"Tags do not mark entity spans{hint}: scoring each word's tag (accuracy, precision, recall, F1)."
 
 
 def run(ctx: RunContext) -> RunResult:

@@ -1,0 +1,23 @@
+"""Parameters of `aitraining image-classification`: the common set plus image inputs, target, LoRA and
+early stopping."""
+
+from __future__ import annotations
+
+from aitraining.params.crosscutting import PeftParams
+from aitraining.params.fields import retuned
+from aitraining.params.groups import CommonParams
+from aitraining.params.supervised import EarlyStoppingParams, TargetParams
+from aitraining.tasks.vision.params import ImageColumnParams, ImageSizeParams
+
+
+class ImageClassificationParams(
+    EarlyStoppingParams, TargetParams, ImageSizeParams, ImageColumnParams, PeftParams, CommonParams
+):
+    # AutoTrain's image-classification defaults
+    lr: float = retuned(CommonParams, "lr", 5e-5)
+    epochs: int = retuned(CommonParams, "epochs", 3)
+    batch_size: int = retuned(CommonParams, "batch_size", 8)
+    gradient_accumulation: int = retuned(CommonParams, "gradient_accumulation", 1)
+
+    def check(self) -> None:
+        self.check_peft()

@@ -1,0 +1,70 @@
+"""`aitraining image-classification --predict` (labels for images) and `--preview-data` (images per class)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aitraining.engine.predict import free_path, trained_model_folder, with_training_settings, write_jsonl
+
+TRAINED_SETTINGS = ("image_column", "target_column")
+TOP_K = 5
+
+
+def classify(outputs: Any, images: list[Any], id2label: dict[int, str]) -> list[dict[str, Any]]:
+    probabilities = outputs.logits.softmax(-1).cpu()
+    results = []
+    for row in probabilities:
+        top = row.topk(min(TOP_K, row.numel()))
+        scores = {id2label[int(i)]: round(float(p), 6) for p, i in zip(top.values, top.indices, strict=True)}
+        results.append({"label": next(iter(scores)), "score": next(iter(scores.values())), "top": scores})
+    return results
+
+
+def run(resolved: Any) -> int:
+    from transformers import AutoModelForImageClassification
+
+    from aitraining.engine.logs import setup_console
+    from aitraining.tasks.vision.predict import image_inputs, run_batches
+    from aitraining.tasks.vision.processor import load_image_processor
+
+    logger = setup_console()
+    folder = trained_model_folder(resolved.params.project_name, "image-classification")
+    params = with_training_settings(resolved, folder, TRAINED_SETTINGS)
+    references, rows, source = image_inputs(params, logger, resolved.strict)
+    model = AutoModelForImageClassification.from_pretrained(str(folder))
+    id2label = {int(k): v for k, v in model.config.id2label.items()}
+    results = run_batches(
+        model,
+        load_image_processor(str(folder)),
+        references,
+        params.batch_size,
+        lambda outputs, images: classify(outputs, images, id2label),
+    )
+    if rows is not None and params.target_column in rows.column_names:
+        targets = [str(v) for v in rows[params.target_column]]
+        for result, target in zip(results, targets, strict=True):
+            result["target"] = target
+        correct = sum(r["label"] == r["target"] for r in results)
+        logger.info(f"Accuracy on these labelled images: {correct / len(results):.4f} ({correct}/{len(results)})")
+    path = write_jsonl(free_path(folder), results)
+    logger.info(f"Predicted {len(results)} images of {source}; written to {path}")
+    return 0
+
+
+def preview(resolved: Any) -> int:
+    """Images per class in each split, and the unreadable images, before any model is loaded."""
+    from aitraining.engine.logs import setup_console
+    from aitraining.tasks.image_classification.task import ImageClassification
+    from aitraining.tasks.vision.preview import preview_splits
+
+    logger = setup_console()
+    task = ImageClassification(strict=resolved.strict, logger=logger)
+    return preview_splits(resolved.params, task, logger, lambda rows: _per_class(rows, resolved.params))
+
+
+def _per_class(rows: Any, params: Any) -> str:
+    from aitraining.data.images import count_values
+    from aitraining.tasks.text_classification.task import _label
+
+    counts = count_values([_label(v) for v in rows[params.target_column]])
+    return f"{len(counts)} classes, images per class: " + ", ".join(f"{k} {v}" for k, v in counts.items())

@@ -1,0 +1,1 @@
+"""`aitraining image-regression`."""

@@ -1,0 +1,75 @@
+"""`aitraining object-detection --predict` (boxes per image) and `--preview-data` (box statistics)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aitraining.engine.predict import free_path, trained_model_folder, with_training_settings, write_jsonl
+
+TRAINED_SETTINGS = ("image_column", "objects_column")
+THRESHOLD = 0.5  # the score a predicted box needs to be written
+
+
+def detect(processor: Any, outputs: Any, images: list[Any], id2label: dict[int, str]) -> list[dict[str, Any]]:
+    from aitraining.tasks.object_detection.task import as_detections
+
+    sizes = [(image.height, image.width) for image in images]
+    results = []
+    for image, result in zip(
+        images, processor.post_process_object_detection(outputs, threshold=THRESHOLD, target_sizes=sizes), strict=True
+    ):
+        found = as_detections(result)
+        objects = [
+            {"bbox": [round(v, 2) for v in box], "category": id2label[label], "score": round(score, 4)}
+            for box, label, score in zip(found.boxes, found.labels, found.scores, strict=True)
+        ]
+        results.append({"width": image.width, "height": image.height, "objects": objects})
+    return results
+
+
+def run(resolved: Any) -> int:
+    from transformers import AutoModelForObjectDetection
+
+    from aitraining.engine.logs import setup_console
+    from aitraining.tasks.vision.predict import image_inputs, run_batches
+    from aitraining.tasks.vision.processor import load_image_processor
+
+    logger = setup_console()
+    folder = trained_model_folder(resolved.params.project_name, "object-detection")
+    params = with_training_settings(resolved, folder, TRAINED_SETTINGS)
+    references, _rows, source = image_inputs(params, logger, resolved.strict)
+    model = AutoModelForObjectDetection.from_pretrained(str(folder))
+    processor = load_image_processor(str(folder))
+    id2label = {int(k): v for k, v in model.config.id2label.items()}
+    results = run_batches(
+        model,
+        processor,
+        references,
+        params.batch_size,
+        lambda outputs, images: detect(processor, outputs, images, id2label),
+    )
+    path = write_jsonl(free_path(folder), results)
+    boxes = sum(len(r["objects"]) for r in results)
+    logger.info(f"Found {boxes} objects (score > {THRESHOLD}) in {len(results)} images of {source}; written to {path}")
+    return 0
+
+
+def preview(resolved: Any) -> int:
+    """Box statistics per split (after clipping), and the unreadable images, before any model is loaded."""
+    import json
+
+    from aitraining.engine.logs import setup_console
+    from aitraining.tasks.object_detection.boxes import box_statistics
+    from aitraining.tasks.object_detection.task import CLEAN, ObjectDetection
+    from aitraining.tasks.vision.preview import preview_splits
+
+    logger = setup_console()
+    task = ObjectDetection(strict=resolved.strict, logger=logger)
+
+    def describe(rows: Any) -> str:
+        return f"Boxes: {box_statistics([json.loads(v) for v in rows[CLEAN]])}"
+
+    code = preview_splits(resolved.params, task, logger, describe)
+    for split, count in task.counts.items():
+        logger.info(f"{split}: {count.clipped} boxes clipped to their image, {count.dropped} degenerate dropped.")
+    return code

@@ -1,0 +1,1 @@
+"""What the image commands (image-classification, image-regression, object-detection) share."""

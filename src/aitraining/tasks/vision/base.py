@@ -1,0 +1,125 @@
+"""`ImageTask`: the shared-pipeline hooks every image command fills the same way.
+
+Rows hold image references (see `aitraining.data.images`); `preprocess` attaches a transform that opens,
+augments (train split, with --augment) and processes each batch when the Trainer asks for it.
+
+What the data scan finds (unreadable images, image sizes) happens in `load_data`, before `setup` exists;
+the task object (one per run) keeps it until `setup` copies it into the frozen state.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aitraining.data.images import ScanResult, load_image_splits, scan_images
+from aitraining.data.loading import LoadedData, require_columns
+from aitraining.engine.hardware import quantization_config
+from aitraining.engine.supervised import SupervisedTask, TaskState, TrainerData
+from aitraining.tasks.llm.models import add_lora, save_trained
+from aitraining.tasks.vision.processor import load_image_processor, processor_size, set_image_size
+from aitraining.tasks.vision.upstream import reload_best_weights_callback
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageState(TaskState[Any]):
+    unreadable: dict[str, list[str]]  # split -> "path (reason)" of each skipped image
+
+
+S = TypeVar("S", bound=ImageState)
+
+
+class ImageTask(SupervisedTask[Any, S]):
+    target_param = "target_column"  # the params field naming the label column
+    lora_heads: tuple[str, ...] = ("classifier",)  # trained in full beside a LoRA adapter
+
+    def __init__(self, *, strict: bool = False, logger: logging.Logger | None = None) -> None:
+        self.strict = strict
+        self.logger = logger or logging.getLogger("aitraining")
+        self.scans: dict[str, ScanResult] = {}  # filled by load_data, copied into the state by setup
+
+    # ------------------------------------------------------------------ data
+    def load_data(self, params: Any) -> LoadedData:
+        data = load_image_splits(
+            params.data_path or "",
+            params.train_split,
+            params.valid_split,
+            params.max_samples,
+            image_column=params.image_column,
+            target_column=getattr(params, self.target_param),
+        )
+        splits = {params.train_split: data.train, **({str(params.valid_split): data.valid} if data.valid else {})}
+        for name, dataset in splits.items():
+            require_columns(dataset, self.columns(params), split=name, source=data.source)
+            self.scans[name] = scan_images(
+                dataset, params.image_column, name, data.source, strict=self.strict, logger=self.logger
+            )
+        valid = self.scans[str(params.valid_split)].kept if data.valid is not None else None
+        return LoadedData(train=self.scans[params.train_split].kept, valid=valid, source=data.source)
+
+    def columns(self, params: Any) -> dict[str, str]:
+        return {"image_column": params.image_column, self.target_param: getattr(params, self.target_param)}
+
+    def load_processor(self, params: Any) -> Any:
+        processor = load_image_processor(params.model or "")
+        set_image_size(processor, getattr(params, "image_size", None))
+        return processor
+
+    def base_state(self, params: Any, processor: Any, logger: logging.Logger) -> dict[str, Any]:
+        """The ImageState fields, for the subclass's state constructor."""
+        logger.info(f"Images are processed at {processor_size(processor)} pixels by {type(processor).__name__}.")
+        unreadable = {name: scan.unreadable for name, scan in self.scans.items() if scan.unreadable}
+        return {"params": params, "logger": logger, "processor": processor, "unreadable": unreadable}
+
+    # ------------------------------------------------------------------ model
+    def model_kwargs(self, params: Any) -> dict[str, Any]:
+        """--quantization (with --peft): the base weights load quantized, the adapter trains."""
+        quant = quantization_config(params.quantization)
+        return {} if quant is None else {"quantization_config": quant, "device_map": "auto"}
+
+    def with_lora(self, model: Any, params: Any) -> Any:
+        if not params.peft:
+            return model
+        names = {name.split(".")[-1] for name, _ in model.named_modules()}
+        heads = [n for n in self.lora_heads if n in names]
+        return add_lora(model, params, task_type=None, modules_to_save=heads)  # type: ignore[arg-type]
+
+    def collator(self, state: S, model: Any) -> Any:
+        def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+            import torch
+
+            return {
+                "pixel_values": torch.stack([r["pixel_values"] for r in rows]),
+                "labels": torch.tensor([r["labels"] for r in rows]),
+            }
+
+        return collate
+
+    def build_trainer(self, state: S, model: Any, args: Any, inputs: TrainerData) -> Any:
+        for name in ("activation_checkpointing", "gradient_checkpointing"):
+            if getattr(args, name, False) and not getattr(model, "supports_gradient_checkpointing", False):
+                # e.g. ResNet: transformers refuses to start rather than train without it
+                state.logger.info("This model does not support gradient checkpointing; training without it.")
+                setattr(args, name, False)
+        inputs = replace(inputs, callbacks=[*inputs.callbacks, reload_best_weights_callback()])
+        return super().build_trainer(state, model, args, inputs)
+
+    def before_training(self, trainer: Any, state: S) -> dict[str, Any]:
+        return {"unreadable_images": state.unreadable} if state.unreadable else {}
+
+    def save(self, trainer: Any, state: S, project: Path) -> list[str]:
+        saved = save_trained(trainer.model, state.processor, state.params, project, state.logger)
+        if "adapter" not in saved:
+            return []
+        where = "the folder root holds the merged model" if "model" in saved else "it is the folder root"
+        return [f"LoRA adapter: `{saved['adapter']}` ({where})."]
+
+    def skipped_notes(self, state: S) -> list[str]:
+        if not state.unreadable:
+            return []
+        counts = ", ".join(f"{len(paths)} in {split}" for split, paths in state.unreadable.items())
+        return [f"Unreadable images skipped: {counts} (listed in metrics.json)."]

@@ -1,0 +1,31 @@
+"""Parameters of the image commands, declared once and inherited by each command's params class."""
+
+from __future__ import annotations
+
+from aitraining.params.fields import ParamsBase, param
+from aitraining.params.supervised import INPUTS
+
+
+class ImageColumnParams(ParamsBase):
+    image_column: str = param(
+        "image",
+        "Column holding the image: a path (relative to the data file's folder) or a datasets Image. Folders of "
+        "class subfolders or with a metadata.jsonl (file_name) fill it from the files themselves.",
+        group=INPUTS,
+    )
+    augment: bool = param(
+        False,
+        "Augment training images on the fly (random resized crop, horizontal flip, colour jitter; boxes follow "
+        "for object detection). Never applied to validation images.",
+        group=INPUTS,
+    )
+
+
+class ImageSizeParams(ParamsBase):
+    image_size: int | None = param(
+        None,
+        "Images are resized to this many pixels (square; the shortest edge for processors that keep the "
+        "aspect ratio). Default: the size of the model's image processor.",
+        group=INPUTS,
+        ge=8,
+    )
