@@ -8,8 +8,8 @@ import random
 from PIL import Image
 from transformers import AutoConfig, pipeline
 
+from aitraining.engine.vision.augment import augment_image, augment_with_boxes
 from aitraining.tasks.object_detection.boxes import clip_boxes
-from aitraining.tasks.vision.augment import augment_image, augment_with_boxes
 from aitraining.testing.vision import make_tiny_vit, write_colour_classes
 
 
@@ -68,9 +68,9 @@ def test_augment_changes_training_batches_only(tmp_path):
     import datasets
     import torch
 
+    from aitraining.engine.vision.processor import load_image_processor
     from aitraining.tasks.image_classification.params import ImageClassificationParams
     from aitraining.tasks.image_classification.task import ImageClassification, ImageClassificationState
-    from aitraining.tasks.vision.processor import load_image_processor
 
     model = make_tiny_vit(tmp_path / "m")
     data = write_colour_classes(tmp_path / "d", n=4)

@@ -7,7 +7,7 @@ from aitraining.params.crosscutting import PeftParams
 from aitraining.params.fields import retuned
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import EarlyStoppingParams, TargetParams
-from aitraining.tasks.vision.params import ImageColumnParams, ImageSizeParams
+from aitraining.params.vision import ImageColumnParams, ImageSizeParams
 
 
 class ImageClassificationParams(

@@ -24,8 +24,8 @@ def run(resolved: Any) -> int:
     from transformers import AutoModelForImageClassification
 
     from aitraining.engine.logs import setup_console
-    from aitraining.tasks.vision.predict import image_inputs, run_batches
-    from aitraining.tasks.vision.processor import load_image_processor
+    from aitraining.engine.vision.predict import image_inputs, run_batches
+    from aitraining.engine.vision.processor import load_image_processor
 
     logger = setup_console()
     folder = trained_model_folder(resolved.params.project_name, "image-classification")
@@ -54,8 +54,8 @@ def run(resolved: Any) -> int:
 def preview(resolved: Any) -> int:
     """Images per class in each split, and the unreadable images, before any model is loaded."""
     from aitraining.engine.logs import setup_console
+    from aitraining.engine.vision.preview import preview_splits
     from aitraining.tasks.image_classification.task import ImageClassification
-    from aitraining.tasks.vision.preview import preview_splits
 
     logger = setup_console()
     task = ImageClassification(strict=resolved.strict, logger=logger)

@@ -7,7 +7,7 @@ from aitraining.params.crosscutting import PeftParams
 from aitraining.params.fields import param, retuned
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import INPUTS, EarlyStoppingParams
-from aitraining.tasks.vision.params import ImageColumnParams
+from aitraining.params.vision import ImageColumnParams
 
 
 class ObjectDetectionParams(EarlyStoppingParams, ImageColumnParams, PeftParams, CommonParams):

@@ -31,8 +31,8 @@ def run(resolved: Any) -> int:
     from transformers import AutoModelForObjectDetection
 
     from aitraining.engine.logs import setup_console
-    from aitraining.tasks.vision.predict import image_inputs, run_batches
-    from aitraining.tasks.vision.processor import load_image_processor
+    from aitraining.engine.vision.predict import image_inputs, run_batches
+    from aitraining.engine.vision.processor import load_image_processor
 
     logger = setup_console()
     folder = trained_model_folder(resolved.params.project_name, "object-detection")
@@ -59,9 +59,9 @@ def preview(resolved: Any) -> int:
     import json
 
     from aitraining.engine.logs import setup_console
+    from aitraining.engine.vision.preview import preview_splits
     from aitraining.tasks.object_detection.boxes import box_statistics
     from aitraining.tasks.object_detection.task import CLEAN, ObjectDetection
-    from aitraining.tasks.vision.preview import preview_splits
 
     logger = setup_console()
     task = ObjectDetection(strict=resolved.strict, logger=logger)

@@ -21,14 +21,14 @@ from aitraining.engine import modelload
 from aitraining.engine.hardware import check_quantization
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
+from aitraining.engine.vision.augment import augment_with_boxes
+from aitraining.engine.vision.base import ImageState, ImageTask
+from aitraining.engine.vision.processor import load_image_processor, set_square_size
 from aitraining.errors import DataError
 from aitraining.tasks.object_detection.boxes import BoxCounts, box_statistics, clip_boxes, coco_target, parse_objects
 from aitraining.tasks.object_detection.metrics import Detections, coco_map
 from aitraining.tasks.object_detection.params import ObjectDetectionParams
 from aitraining.tasks.text_classification.task import _label, _sort_key
-from aitraining.tasks.vision.augment import augment_with_boxes
-from aitraining.tasks.vision.base import ImageState, ImageTask
-from aitraining.tasks.vision.processor import load_image_processor, set_square_size
 
 CLEAN = "__objects"  # the clipped objects of a row, as JSON text (arrow cannot type all-empty box lists)
 # Only logits and boxes are kept from evaluation outputs (the Trainer would gather hidden states too).

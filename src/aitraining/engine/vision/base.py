@@ -18,9 +18,9 @@ from aitraining.data.images import ScanResult, load_image_splits, scan_images
 from aitraining.data.loading import LoadedData, require_columns
 from aitraining.engine.hardware import quantization_config
 from aitraining.engine.supervised import SupervisedTask, TaskState, TrainerData
+from aitraining.engine.vision.processor import load_image_processor, processor_size, set_image_size
+from aitraining.engine.vision.upstream import reload_best_weights_callback
 from aitraining.tasks.llm.models import add_lora, save_trained
-from aitraining.tasks.vision.processor import load_image_processor, processor_size, set_image_size
-from aitraining.tasks.vision.upstream import reload_best_weights_callback
 
 P = TypeVar("P")
 
