@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from aitraining import __version__
-from aitraining.errors import AitrainingError
+from aitraining.errors import AitrainingError, NotAvailableError
 from aitraining.suggest import did_you_mean
 from aitraining.tasks.registry import TASKS
 
@@ -42,7 +42,7 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
         if any(a in ("-h", "--help") for a in argv):
             print(f"usage: aitraining {command} ...\n\n{task.summary}\n\n{task.unavailable_message()}")
             return 0
-        raise AitrainingError(task.unavailable_message())
+        raise NotAvailableError(task.unavailable_message())
     cls = task.params_class()
     actions = {name: help_text for name, (help_text, _) in task.actions.items()}
     parser = build_parser(command, task.summary, cls.param_metas(), actions)

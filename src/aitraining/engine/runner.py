@@ -13,6 +13,7 @@ from aitraining.engine.card import render_card
 from aitraining.engine.hub import hub_target, push
 from aitraining.engine.project import CARD_FILE, LOG_FILE, Project
 from aitraining.errors import NotAvailableError, ParamError
+from aitraining.params.autotrain import backend_unavailable_message
 
 
 @dataclass
@@ -47,9 +48,14 @@ class RunContext:
 
 def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, str] | None]:
     params = resolved.params
-    if params.backend != "local":
-        raise NotAvailableError(
-            f"--backend {params.backend} is not available in this version; use --backend local (the default)."
+    unavailable = backend_unavailable_message(params.backend)
+    if unavailable:
+        raise NotAvailableError(unavailable)
+    if getattr(params, "push_to_hub", False) and resolved.unset_env:
+        name, variable = next(iter(resolved.unset_env.items()))
+        raise ParamError(
+            f"push_to_hub is on but the config file's hub.{name} refers to ${{{variable}}}, which is not set: "
+            f"export {variable}=... before running, or set push_to_hub: false to train without pushing."
         )
     if not params.model:
         raise ParamError(f"--model is required for 'aitraining {resolved.task.name}' (a local folder or hub id).")

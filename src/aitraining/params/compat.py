@@ -60,6 +60,10 @@ def apply_compatibility(
             continue
         reason = ignored_reason(meta, params, trainer, trainer_order, actions)
         if reason is None:
+            if meta.notice:  # accepted for compatibility, not acted on: said, value kept
+                if strict:
+                    raise ParamError(f"{name}: {meta.notice}; --strict turns this into an error. Remove {meta.flag}.")
+                warnings[name] = f"Warning: {name}: {meta.notice}"
             continue
         if strict:
             raise ParamError(f"{name} {reason}; --strict turns this into an error. Remove {meta.flag}.")

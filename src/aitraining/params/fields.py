@@ -29,6 +29,7 @@ class ParamMeta:
     secret: bool
     annotation: Any
     default: Any
+    notice: str | None = None  # accepted but not (yet) acted on: said whenever the user sets it
 
     @property
     def flag(self) -> str:
@@ -57,11 +58,13 @@ def param(
     trainers: tuple[str, ...] | None = None,
     requires: str | None = None,
     secret: bool = False,
+    notice: str | None = None,
     **bounds: float,
 ) -> Any:
     """Declare one parameter. `trainers` lists the trainers it applies to (None: all of them);
+    `notice` is said whenever the user sets it (a parameter accepted for compatibility but not acted on);
     `bounds` are pydantic's ge/gt/le/lt, checked before anything is loaded."""
-    extra = {"group": group, "trainers": trainers, "requires": requires, "secret": secret}
+    extra = {"group": group, "trainers": trainers, "requires": requires, "secret": secret, "notice": notice}
     return Field(default, description=help, json_schema_extra={_META_KEY: extra}, **bounds)
 
 
@@ -86,6 +89,7 @@ def field_meta(name: str, info: FieldInfo) -> ParamMeta:
         secret=bool(extra.get("secret")),
         annotation=info.annotation,
         default=info.default,
+        notice=extra.get("notice"),
     )
 
 

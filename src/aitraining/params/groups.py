@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import field_validator
+
 from aitraining.params.fields import ParamsBase, param
 
 CORE = "Core"
@@ -56,9 +58,21 @@ class CoreParams(ParamsBase):
         "a datasets.save_to_disk folder, or a Hub dataset id.",
         group=CORE,
     )
-    backend: Literal["local", "spaces", "endpoint"] = param(
-        "local", "Where to train. Only 'local' (this machine) is available in this version.", group=CORE
+    backend: str = param(
+        "local",
+        "Where to train: local (this machine; AutoTrain's local-cli/local-ui too), spaces-<hardware>, "
+        "ep-<cloud>-<region>-<size> (endpoints), dgx-/ngc-/nvcf-<hardware>. Only local trains in this version; "
+        "the others are accepted and say so at run time.",
+        group=CORE,
     )
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        from aitraining.params.autotrain import backend_family
+
+        backend_family(value)  # raises ParamError naming the accepted forms
+        return value
 
 
 class DataParams(ParamsBase):

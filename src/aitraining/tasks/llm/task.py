@@ -47,6 +47,8 @@ def run(ctx: RunContext) -> RunResult:
     # and the project folder is touched only once the trainer is built.
     data = module.load_data(params, logger)
     tokenizer = models.load_tokenizer(params.model, logger)
+    if params.padding:  # AutoTrain's `padding`: the side the trainer's collator pads on, saved with the tokenizer
+        tokenizer.padding_side = params.padding
     prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
     model = models.load_model(params, tokenizer, kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, ctx.project.path)
