@@ -12,6 +12,7 @@ from typing import Any
 from aitraining.data.loading import load_splits, require_columns
 from aitraining.engine import modelload
 from aitraining.engine.args import training_kwargs
+from aitraining.engine.best import best_summary
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
 from aitraining.engine.runner import RunContext, RunResult
@@ -93,7 +94,7 @@ def best_model_kwargs(task: SupervisedTask, params: Any) -> dict[str, Any]:
             "--early-stopping-patience needs evaluations and checkpoints at the same moments: set --eval-strategy "
             "and --save-strategy to the same value (epoch or steps)."
         )
-    if not aligned:
+    if not aligned or not params.keep_best_model:
         return {}
     return {
         "load_best_model_at_end": True,
@@ -140,7 +141,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
     history = [e for e in trainer.state.log_history if "loss" in e or "eval_loss" in e]
     logger.info("Final: " + ", ".join(f"{k} {v:.4f}" for k, v in final.items() if isinstance(v, float)))
     return RunResult(
-        metrics={"final": final, "history": history, **task.extra_metrics()},
+        metrics={"final": final, "history": history, "best": best_summary(trainer), **task.extra_metrics()},
         data_description=f"{source} ({len(train)} training rows, {len(valid)} validation rows)",
         notes=task.notes(),
         library=task.library,

@@ -70,3 +70,15 @@ def apply_compatibility(
         warnings[name] = f"Warning: {name} {reason}, will be ignored"
         setattr(params, name, meta.default)
     return warnings
+
+
+def not_applied(params: ParamsBase, trainer: str | None, trainer_order: tuple[str, ...] = ()) -> dict[str, str]:
+    """{name: why} for every parameter that did not act on this run (for the card and training_params.json)."""
+    out = {}
+    for name, meta in params.param_metas().items():
+        reason = ignored_reason(meta, params, trainer, trainer_order)
+        if reason is None and meta.notice and getattr(params, name) != meta.default:
+            reason = meta.notice
+        if reason is not None:
+            out[name] = reason
+    return out

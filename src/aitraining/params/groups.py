@@ -132,6 +132,13 @@ class LoggingParams(ParamsBase):
     )
     save_steps: int = param(500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING, ge=1)
     save_total_limit: int = param(1, "Keep at most this many checkpoints.", group=LOGGING, ge=1)
+    keep_best_model: bool = param(
+        True,
+        "When a validation split is evaluated at the moments checkpoints are saved (--eval-strategy and "
+        "--save-strategy alike), save the best checkpoint by the task's metric (eval_loss for LLMs) instead of "
+        "the last weights; the log and the model card name the step.",
+        group=LOGGING,
+    )
 
 
 class HubParams(ParamsBase):

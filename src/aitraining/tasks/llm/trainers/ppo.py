@@ -24,6 +24,7 @@ UNUSED = {
     "save_strategy": "PPO saves the final policy only",
     "save_steps": "PPO saves the final policy only",
     "save_total_limit": "PPO saves the final policy only",
+    "keep_best_model": "PPO saves the final policy only",
     "logging_steps": "PPO logs every step",
 }
 
