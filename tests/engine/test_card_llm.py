@@ -2,9 +2,11 @@
 
 import json
 
+import pytest
 from card_helpers import assert_common_card, assert_png, eval_losses, front_matter, run_usage
 
 from aitraining.cli.main import main
+from aitraining.testing import write_preference_dataset
 
 FAST = ["--batch-size", "8", "--gradient-accumulation", "1", "--block-size", "64", "--warmup-ratio", "0"]
 
@@ -77,4 +79,27 @@ def test_lora_adapter_card_loads_with_peft(capsys, tiny_lm, text_data, tmp_path)
     )  # fmt: skip
     card = assert_common_card(project)
     assert front_matter(card)["library_name"] == "peft" and "AutoPeftModelForCausalLM" in card
+    assert run_usage(card)
+
+
+PREF_COLUMNS = ["--prompt-text-column", "prompt", "--text-column", "chosen", "--rejected-text-column", "rejected"]
+
+
+@pytest.mark.parametrize(
+    ("trainer", "kind"), [("dpo", "text-generation"), ("orpo", "text-generation"), ("reward", "text-classification")]
+)
+def test_preference_trainers_keep_best_checkpoint(capsys, tiny_lm, tmp_path, trainer, kind):
+    data = write_preference_dataset(tmp_path / "pref", n_train=48, n_valid=16)
+    project = tmp_path / trainer
+    log = train(
+        capsys, "--trainer", trainer, "--model", tiny_lm, "--data-path", data, "--valid-split", "valid",
+        "--project-name", project, "--epochs", "2", "--lr", "3e-3", "--disable-gradient-checkpointing",
+        *PREF_COLUMNS[(2 if trainer == "reward" else 0):],
+    )  # fmt: skip
+    metrics = json.loads((project / "metrics.json").read_text())
+    evals = eval_losses(project)
+    assert metrics["best"]["step"] == min(evals, key=evals.get) and len(evals) == 2
+    assert "The saved model is the best checkpoint by eval_loss" in log
+    card = assert_common_card(project)
+    assert front_matter(card)["pipeline_tag"] == kind
     assert run_usage(card)
