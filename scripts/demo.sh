@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up, then fine-tune a tiny model offline on the shipped sample chat data and show its answers.
+# Set up, then train a tiny model from scratch offline on a rule (reverse three words) and show its
+# answers to held-out prompts before and after training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh

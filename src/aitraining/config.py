@@ -16,6 +16,7 @@ from typing import Any
 from aitraining.config_yaml import Positions, read_yaml
 from aitraining.config_yaml import where as yaml_where
 from aitraining.errors import ParamError
+from aitraining.params.autotrain import AUTOTRAIN_PARAMS, foreign_warning
 from aitraining.params.compat import apply_compatibility
 from aitraining.params.fields import ParamMeta, ParamsBase
 from aitraining.suggest import did_you_mean, suggest
@@ -37,6 +38,8 @@ class Resolved:
     sources: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     strict: bool = False  # --strict: data problems that are skipped with a count become errors too
+    # hub values whose ${ENV} reference was unset: {param name: variable}; an error only when pushing
+    unset_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def trainer(self) -> str | None:
@@ -49,6 +52,14 @@ class FileConfig:
     command: str
     values: dict[str, Any]  # param name -> value
     origin: dict[str, str]  # param name -> "config file X (key)"
+    unset_env: dict[str, str] = field(default_factory=dict)  # hub param -> unset ${VARIABLE}
+
+
+def unset_variables(value: Any) -> list[str]:
+    """The ${VARIABLES} a config value refers to that are not set in the environment."""
+    if isinstance(value, str):
+        return [m.group(1) for m in _ENV.finditer(value) if m.group(1) not in os.environ]
+    return []
 
 
 def _substitute_env(value: Any, where: str) -> Any:
@@ -57,7 +68,10 @@ def _substitute_env(value: Any, where: str) -> Any:
         def repl(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in os.environ:
-                raise ParamError(f"{where} uses ${{{name}}} but the environment variable {name} is not set.")
+                raise ParamError(
+                    f"{where} uses ${{{name}}} but the environment variable {name} is not set: "
+                    f"export {name}=... or write the value into the config file."
+                )
             return os.environ[name]
 
         return _ENV.sub(repl, value)
@@ -81,18 +95,21 @@ def _check_keys(
 
 
 def task_from_name(name: str) -> tuple[str, dict[str, Any]]:
-    """Map an AutoTrain-style task name ('llm-sft', 'text_classification') to a command and params."""
+    """Map a task name in any of AutoTrain's spellings ('llm-sft', 'llm:sft', 'text_classification',
+    'sentence-transformers:pair_score', 'st:pair', 'vlm:vqa') to a command and fixed params."""
     norm = str(name).strip().lower().replace("_", "-")
     for command, spec in TASKS.items():
         if norm == command:
             return command, {}
         if norm in spec.config_names:
             return command, dict(spec.config_names[norm])
-        if norm.startswith(command + "-"):
-            suffix = norm[len(command) + 1 :]
-            names = {t.replace("_", "-"): t for t in (*spec.trainers, *spec.trainer_aliases)}
-            if suffix in names:
-                return command, {"trainer": names[suffix]}
+    for command, spec in TASKS.items():
+        for prefix in (command, *spec.config_names):
+            if len(norm) > len(prefix) + 1 and norm.startswith(prefix) and norm[len(prefix)] in "-:":
+                suffix = norm[len(prefix) + 1 :]
+                names = {t.replace("_", "-"): t for t in (*spec.trainers, *spec.trainer_aliases)}
+                if suffix in names:
+                    return command, {**spec.config_names.get(prefix, {}), "trainer": names[suffix]}
     options = [*TASKS, *(f"{c}-{t}" for c, s in TASKS.items() for t in s.trainers)]
     raise ParamError(f"Unknown task '{name}' in the config file.{did_you_mean(norm, options)}")
 
@@ -110,11 +127,17 @@ def load_config_file(path: str | Path) -> FileConfig:
         raise ParamError(f"Config file {file} needs a 'task' key, e.g. 'task: llm-sft'.")
     command, values = task_from_name(raw["task"])
     origin = {k: f"config file {file} (task)" for k in values}
+    unset: dict[str, str] = {}
 
     def put(name: str, value: Any, key: str) -> None:
-        values[name] = _substitute_env(value, f"config file {file} ({key})")
         line = positions.get(tuple(key.split(".")))
         origin[name] = f"config file {file} ({key}{f', line {line[0]}' if line else ''})"
+        missing = unset_variables(value)
+        if missing and key.startswith("hub."):  # needed only to push: an error then, not now
+            unset[name] = missing[0]
+            values[name] = None
+            return
+        values[name] = _substitute_env(value, origin[name])
 
     for key, name in (
         ("base_model", "model"),
@@ -140,7 +163,7 @@ def load_config_file(path: str | Path) -> FileConfig:
         raise ParamError(f"'params' in config file {file} must be a mapping of parameter names to values.")
     for key, value in params.items():
         put(key, value, f"params.{key}")
-    return FileConfig(command, values, origin)
+    return FileConfig(command, values, origin, unset)
 
 
 def _check_choice(meta: ParamMeta, value: Any, source: str) -> None:
@@ -162,6 +185,36 @@ def _validation_message(exc: Any, sources: dict[str, str]) -> str:
     return "Invalid parameter value: " + "; ".join(parts) + "."
 
 
+def _merge_layers(
+    task: TaskSpec, metas: dict[str, ParamMeta], layers: list[tuple[dict[str, Any], dict[str, str]]], strict: bool
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """(values, sources, warnings): later layers win; AutoTrain-only names are warned about and dropped."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    foreign: dict[str, str] = {}
+    for layer, origin in layers:
+        for name, value in layer.items():
+            where = origin.get(name, "input")
+            if name not in metas:
+                if name not in AUTOTRAIN_PARAMS:
+                    raise ParamError(
+                        f"Unknown parameter '{name}' ({where}) for 'aitraining {task.name}'.{suggest(name, metas)}"
+                    )
+                if strict:
+                    raise ParamError(
+                        f"{foreign_warning(name, task.name).removeprefix('Warning: ')} ({where}); --strict turns "
+                        "this into an error. Remove it."
+                    )
+                foreign[name] = foreign_warning(name, task.name)
+                continue
+            if value is None and metas[name].choices and "none" in metas[name].choices:
+                value = "none"  # AutoTrain writes `quantization: null` where we say none
+            _check_choice(metas[name], value, where)
+            values[name] = value
+            sources[name] = where
+    return values, sources, foreign
+
+
 def resolve(
     task: TaskSpec,
     cli_values: dict[str, Any],
@@ -175,20 +228,9 @@ def resolve(
 
     cls: type[ParamsBase] = task.params_class()
     metas = cls.param_metas()
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
     layers = [(file_config.values, file_config.origin)] if file_config else []
-    layers.append((cli_values, {k: f"flag {metas[k].flag}" if k in metas else "flag" for k in cli_values}))
-    for layer, origin in layers:
-        for name, value in layer.items():
-            if name not in metas:
-                raise ParamError(
-                    f"Unknown parameter '{name}' ({origin.get(name, 'input')}) for "
-                    f"'aitraining {task.name}'.{suggest(name, metas)}"
-                )
-            _check_choice(metas[name], value, origin.get(name, "input"))
-            values[name] = value
-            sources[name] = origin.get(name, "input")
+    layers.append((cli_values, {k: f"flag {metas[k].flag}" if k in metas else f"flag --{k}" for k in cli_values}))
+    values, sources, foreign = _merge_layers(task, metas, layers, strict)
     try:
         params = cls(**values)
     except ValidationError as exc:
@@ -199,13 +241,30 @@ def resolve(
         params, trainer, list(sources), trainer_order=task.trainers, actions=actions, strict=strict
     )
     for name in warnings:
-        sources.pop(name)
+        if getattr(params, name) == metas[name].default:  # reset: the value did not come from the user after all
+            sources.pop(name)
+    warnings.update(foreign)
     warnings.update(overlap_warnings(params, sources, holdout=task.holdout_validation))
+    unset = {
+        k: v
+        for k, v in (file_config.unset_env if file_config else {}).items()
+        if sources.get(k, "").startswith("config")
+    }
+    if unset and getattr(params, "push_to_hub", False):
+        for name, variable in unset.items():
+            warnings[name] = f"Warning: {name} refers to ${{{variable}}}, which is not set; pushing will need it"
     check = getattr(params, "check", None)
     if check is not None:
         check()
     all_sources = {name: sources.get(name, DEFAULT) for name in metas}
-    return Resolved(task=task, params=params, sources=all_sources, warnings=list(warnings.values()), strict=strict)
+    return Resolved(
+        task=task,
+        params=params,
+        sources=all_sources,
+        warnings=list(warnings.values()),
+        strict=strict,
+        unset_env=unset,
+    )
 
 
 def overlap_warnings(params: Any, sources: dict[str, str], *, holdout: bool = False) -> dict[str, str]:

@@ -273,10 +273,21 @@ def test_config_unknown_key_suggests(capsys, tmp_path):
 
 
 def test_config_missing_env_var(capsys, tmp_path, monkeypatch):
+    """An unset ${VAR} in hub: is only a warning until pushing needs it; elsewhere it is an error at once."""
     monkeypatch.delenv("HF_USER_FOR_TEST", raising=False)
+    monkeypatch.setenv("HF_TOKEN_FOR_TEST", "hf_x")
     cfg = write_config(tmp_path)
     code, _, err = run_cli(capsys, "--config", str(cfg), "--explain")
-    assert code == 2 and "HF_USER_FOR_TEST" in err
+    assert code == 0 and "${HF_USER_FOR_TEST}, which is not set" in err
+    code, _, err = run_cli(capsys, "--config", str(cfg), "--train")
+    assert code == 2 and "export HF_USER_FOR_TEST=" in err and "push_to_hub: false" in err
+    assert not (tmp_path / "proj").exists()
+    cfg.write_text(cfg.read_text().replace("push_to_hub: true", "push_to_hub: false"))
+    code, _, err = run_cli(capsys, "--config", str(cfg), "--explain")
+    assert code == 0 and "HF_USER_FOR_TEST" not in err
+    cfg.write_text(cfg.read_text().replace("path: ./data", "path: ${DATA_DIR_FOR_TEST}"))
+    code, _, err = run_cli(capsys, "--config", str(cfg), "--explain")
+    assert code == 2 and "DATA_DIR_FOR_TEST" in err
 
 
 def test_config_wrong_type_names_param(capsys, tmp_path):

@@ -7,7 +7,7 @@ from typing import Any
 
 from aitraining import __version__
 from aitraining.cli.failures import report, split_debug
-from aitraining.errors import AitrainingError
+from aitraining.errors import AitrainingError, NotAvailableError
 from aitraining.params.flags import flag_for
 from aitraining.suggest import did_you_mean
 from aitraining.tasks.registry import TASKS
@@ -44,7 +44,7 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
         if any(a in ("-h", "--help") for a in argv):
             print(f"usage: aitraining {command} ...\n\n{task.summary}\n\n{task.unavailable_message()}")
             return 0
-        raise AitrainingError(task.unavailable_message())
+        raise NotAvailableError(task.unavailable_message())
     cls = task.params_class()
     actions = {name: help_text for name, (help_text, _) in task.actions.items()}
     parser = build_parser(command, task.summary, cls.param_metas(), actions)

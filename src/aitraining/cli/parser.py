@@ -120,18 +120,39 @@ def build_parser(
     return parser
 
 
+def autotrain_flags(unknown: list[str]) -> dict[str, Any]:
+    """Take AutoTrain flags this command does not declare out of `unknown` (in place): {name: value}.
+    config.resolve turns them into the spec-style warning (an error with --strict)."""
+    from aitraining.params.autotrain import AUTOTRAIN_PARAMS
+
+    found: dict[str, Any] = {}
+    i = 0
+    while i < len(unknown):
+        name, eq, value = unknown[i].removeprefix("--").partition("=")
+        name = name.replace("-", "_")
+        if not unknown[i].startswith("--") or name not in AUTOTRAIN_PARAMS:
+            i += 1
+            continue
+        del unknown[i]
+        if not eq and i < len(unknown) and not unknown[i].startswith("-"):
+            value = unknown.pop(i)
+        found[name] = value if (eq or value) else True
+    return found
+
+
 def parse_command_args(
     parser: ErrorRaisingParser, argv: list[str], actions: tuple[str, ...] = ()
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (run options, parameter values given on the command line)."""
     namespace, unknown = parser.parse_known_args(normalise_argv(argv))
+    foreign = autotrain_flags(unknown)
     if unknown:
         flags = [s for a in parser._actions for s in a.option_strings]
         bad = unknown[0]
         hint = (suggest(bad.split("=")[0], flags, flag=True) + _owners(bad, parser.prog)) if bad.startswith("-") else ""
         what = "Unknown flag" if bad.startswith("-") else "Unexpected argument"
         raise ParamError(f"{what} '{bad}' for '{parser.prog}'.{hint} See '{parser.prog} --help'.")
-    given = vars(namespace)
+    given = {**foreign, **vars(namespace)}
     run_opts = {k: given.pop(k) for k in (*RUN_KEYS, *actions) if k in given}
     return run_opts, given
 

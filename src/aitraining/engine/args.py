@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.engine import upstream
+from aitraining.engine.best import best_model_kwargs
 from aitraining.engine.hardware import has_cuda
+from aitraining.engine.logs import console_is_terminal
+
+if TYPE_CHECKING:
+    from aitraining.params.groups import CommonParams
 
 
-def training_kwargs(params: Any, project: Path, *, has_eval: bool) -> dict[str, Any]:
-    """Keywords shared by every Trainer-based task (TRL configs accept the same ones)."""
+def training_kwargs(params: CommonParams, project: Path, *, has_eval: bool) -> dict[str, Any]:
+    """Keywords shared by every Trainer-based task (TRL configs accept the same ones). The best checkpoint by
+    eval_loss is kept when evaluations and saves line up; a task with another metric overrides those keys."""
     eval_strategy = params.eval_strategy if has_eval else "no"
     kwargs: dict[str, Any] = {
         "output_dir": str(project / "checkpoints"),
@@ -38,10 +44,11 @@ def training_kwargs(params: Any, project: Path, *, has_eval: bool) -> dict[str, 
         "save_total_limit": params.save_total_limit,
         "report_to": [] if params.log == "none" else [params.log],
         "push_to_hub": False,  # pushing is done once, after saving, by engine.hub
-        "disable_tqdm": False,
+        "disable_tqdm": not console_is_terminal(),  # engine.logs draws the one bar we show
         "remove_unused_columns": False,
         "dataloader_pin_memory": has_cuda(),
     }
+    kwargs.update(best_model_kwargs(params, eval_strategy))
     kwargs.update(upstream.warmup_kwargs(params.warmup_ratio, params.warmup_steps))
     kwargs.update(upstream.checkpointing_kwargs(not params.disable_gradient_checkpointing))
     if params.log == "tensorboard":

@@ -1,4 +1,8 @@
-"""Console and file logging for a run, plus the callback that prints periodic loss lines."""
+"""Console and file logging for a run, plus the callback that prints periodic metric lines.
+
+On a terminal: one training progress bar with the metric lines above it. Otherwise (a log file, CI):
+plain lines only, no escape sequences, no evaluation bars. training.log gets the same lines either way.
+"""
 
 from __future__ import annotations
 
@@ -83,23 +87,81 @@ def format_logs(step: int, max_steps: int, logs: dict[str, Any]) -> str:
     return " | ".join(parts)
 
 
-def use_loss_lines(trainer: Any) -> Any:
-    """Keep transformers' progress bar but print our compact loss lines instead of its raw dicts."""
-    from transformers.trainer_callback import ProgressCallback
+def console_is_terminal() -> bool:
+    """A progress bar only where a person watches a terminal; logs and CI get plain lines."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
 
-    class LossLines(ProgressCallback):
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def timing(step: int, max_steps: int, elapsed: float) -> str:
+    """'00:12 elapsed, ~01:48 left' (the estimate once a step has run)."""
+    text = f"{_clock(elapsed)} elapsed"
+    if 0 < step < max_steps:
+        text += f", ~{_clock(elapsed / step * (max_steps - step))} left"
+    return text
+
+
+def use_loss_lines(trainer: Any) -> Any:
+    """Replace transformers' console output with ours: on a terminal one training bar (no evaluation bars)
+    with metric lines above it; elsewhere plain metric lines only. Every line also goes to training.log."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    trainer.remove_callback(ProgressCallback)
+    trainer.remove_callback(PrinterCallback)
+    trainer.add_callback(_console_callback()(bar=console_is_terminal()))
+    return trainer
+
+
+def _console_callback() -> type:
+    import time
+
+    from transformers.trainer_callback import TrainerCallback
+
+    class ConsoleLines(TrainerCallback):
+        def __init__(self, bar: bool) -> None:
+            self.use_bar, self.bar, self.start = bar, None, time.monotonic()
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.start = time.monotonic()
+            if self.use_bar and state.is_world_process_zero:
+                from tqdm.auto import tqdm
+
+                self.bar = tqdm(total=state.max_steps, initial=state.global_step, unit="step", file=sys.stderr)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if self.bar is not None:
+                self.bar.update(state.global_step - self.bar.n)
+
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
             if logs and state.is_world_process_zero and any(k in logs for k in ("loss", "eval_loss")):
                 line = format_logs(state.global_step, state.max_steps, logs)
-                if self.training_bar is not None:
-                    self.training_bar.write(line)
-                    file_only(line)
-                else:
-                    get_logger().info(line)
+                self.emit(f"{line} | {timing(state.global_step, state.max_steps, time.monotonic() - self.start)}")
 
-    trainer.remove_callback(ProgressCallback)
-    trainer.add_callback(LossLines())
-    return trainer
+        def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
+            if state.is_world_process_zero and args.load_best_model_at_end:
+                from types import SimpleNamespace
+
+                from aitraining.engine.best import best_summary, describe_best
+
+                self.emit(describe_best(best_summary(SimpleNamespace(args=args, state=state))))
+
+        def emit(self, line: str) -> None:
+            if self.bar is not None:
+                self.bar.write(line, file=sys.stderr)
+                file_only(line)
+            else:
+                get_logger().info(line)
+
+    return ConsoleLines
 
 
 def file_only(line: str) -> None:

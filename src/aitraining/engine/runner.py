@@ -9,10 +9,16 @@ from typing import Any
 
 from aitraining.config import Resolved
 from aitraining.engine import logs
-from aitraining.engine.card import render_card
+from aitraining.engine.card import CardInput, render_card
 from aitraining.engine.hub import hub_target, push
+from aitraining.engine.plots import write_training_plots
 from aitraining.engine.project import CARD_FILE, LOG_FILE, Project
+from aitraining.engine.usage import KINDS, saved_kind, usage_snippet
 from aitraining.errors import NotAvailableError, ParamError
+from aitraining.params.autotrain import backend_unavailable_message
+from aitraining.params.compat import not_applied
+
+NOT_APPLIED_KEY = "_not_applied"  # in training_params.json: {parameter: why it did not act on this run}
 
 
 @dataclass
@@ -23,6 +29,9 @@ class RunResult:
     data_description: str
     notes: list[str] = field(default_factory=list)
     library: str = "transformers"
+    pipeline_tag: str | None = None  # for what engine.usage cannot tell from the saved files (tabular)
+    plots: list[str] = field(default_factory=list)  # pictures the task wrote itself, for the card
+    usage: str | None = None  # the card's snippet when engine.usage cannot write it (joblib pipelines)
 
 
 @dataclass
@@ -42,14 +51,20 @@ class RunContext:
         self.project.claim()
         self.log_handler = logs.attach_file(self.project.path / LOG_FILE, self.log_buffer)
         self.log_buffer = None
-        self.project.write_params(self.params.public_dict())
+        unused = not_applied(self.params, self.resolved.trainer, self.resolved.task.trainers)
+        self.project.write_params({**self.params.public_dict(), NOT_APPLIED_KEY: unused})
 
 
 def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, str] | None]:
     params = resolved.params
-    if params.backend != "local":
-        raise NotAvailableError(
-            f"--backend {params.backend} is not available in this version; use --backend local (the default)."
+    unavailable = backend_unavailable_message(params.backend)
+    if unavailable:
+        raise NotAvailableError(unavailable)
+    if getattr(params, "push_to_hub", False) and resolved.unset_env:
+        name, variable = next(iter(resolved.unset_env.items()))
+        raise ParamError(
+            f"push_to_hub is on but the config file's hub.{name} refers to ${{{variable}}}, which is not set: "
+            f"export {variable}=... before running, or set push_to_hub: false to train without pushing."
         )
     if not params.model:
         raise ParamError(f"--model is required for 'aitraining {resolved.task.name}' (a local folder or hub id).")
@@ -73,14 +88,16 @@ def check_wandb() -> None:
 
 
 def quiet_upstream_noise() -> None:
-    """Hide upstream deprecation chatter about upstream's own internals and per-map progress bars;
-    our own warnings and the training progress bar stay."""
+    """Hide upstream deprecation chatter about upstream's own internals and its progress bars (dataset maps,
+    weight loading); our own warnings and the one training progress bar stay."""
     import warnings
 
     warnings.filterwarnings("ignore", message=r".*deprecated and will be removed in v6.*", category=FutureWarning)
     from datasets.utils.logging import disable_progress_bar
+    from transformers.utils import logging as transformers_logging
 
     disable_progress_bar()
+    transformers_logging.disable_progress_bar()  # weight-loading bars: the training bar is the one we show
 
 
 def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
@@ -92,7 +109,7 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
         logs.file_only(line)  # already printed on the console by the CLI; kept for training.log
     try:
         result: RunResult = resolved.task.run(ctx)
-        finish(ctx, result)
+        finish(ctx, result, target[0] if target else None)
         if target is not None:
             logger.info(f"Pushing to the Hub: {target[0]}")
             logger.info(f"Pushed: {push(project.path, *target)}")
@@ -105,19 +122,38 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
     return project.path
 
 
-def finish(ctx: RunContext, result: RunResult) -> None:
-    params = ctx.params
+def finish(ctx: RunContext, result: RunResult, repo_id: str | None = None) -> None:
+    """metrics.json, the pictures and the model card; `repo_id` (when pushing) is what the card loads."""
+    params, project = ctx.params, ctx.project.path
     ctx.project.write_metrics(result.metrics)
-    card = render_card(
+    history, best = result.metrics.get("history") or [], result.metrics.get("best")
+    plots = write_training_plots(project, history, best) + result.plots
+    kind = saved_kind(project)
+    pipeline_tag, library = KINDS.get(kind, (result.pipeline_tag, result.library))
+    metas = type(params).param_metas()
+    unused = not_applied(params, ctx.resolved.trainer, ctx.resolved.task.trainers)
+    public = params.public_dict()
+    applied = {k: (v, metas[k].default) for k, v in public.items() if k not in unused}
+    card = CardInput(
         title=Path(params.project_name).name,
-        base_model=params.model,
-        task=ctx.resolved.task.name,
+        command=ctx.resolved.task.name,
         trainer=ctx.resolved.trainer,
-        data=result.data_description,
-        params=params.public_dict(),
-        metrics=result.metrics.get("final", result.metrics),
+        base_model=str(params.model),
+        library=library,
+        pipeline_tag=pipeline_tag,
+        data_path=str(params.data_path),
+        data_description=result.data_description,
+        applied=applied,
+        not_applied=unused,
+        columns={k: v for k, (v, _) in applied.items() if k.endswith(("_column", "_columns")) and v},
+        final=result.metrics.get("final", {}),
+        best=best,
+        plots=plots,
+        usage=usage_snippet(kind, repo_id or str(params.project_name), project) or result.usage,
         notes=[*ctx.resolved.warnings, *result.notes],  # ignored settings are part of the record
-        library=result.library,
+        best_selection="history" in result.metrics,
     )
-    (ctx.project.path / CARD_FILE).write_text(card)
-    ctx.logger.info(f"Model saved to {ctx.project.path.resolve()}")
+    (project / CARD_FILE).write_text(render_card(card))
+    if plots:
+        ctx.logger.info(f"Plots: {', '.join(str(project / p) for p in plots)}")
+    ctx.logger.info(f"Model saved to {project.resolve()}")

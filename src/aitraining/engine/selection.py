@@ -29,17 +29,6 @@ def check_selection_params(params: EarlyStoppingParams) -> None:
         )
 
 
-def best_model_kwargs(selection: Selection, params: CommonParams) -> dict[str, Any]:
-    """Keep the best checkpoint by the task's metric when checkpoints line up with evaluations."""
-    if not aligned(params):
-        return {}
-    return {
-        "load_best_model_at_end": True,
-        "metric_for_best_model": selection.metric,
-        "greater_is_better": selection.greater_is_better,
-    }
-
-
 @dataclass(frozen=True)
 class SelectionReport:
     line: str  # for the log and the card

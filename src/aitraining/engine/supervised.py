@@ -24,10 +24,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 from aitraining.data.loading import LoadedData, load_splits
 from aitraining.engine import modelload
 from aitraining.engine.args import training_kwargs
+from aitraining.engine.best import best_model_kwargs, best_summary
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.engine.selection import Selection, best_model_kwargs, check_selection_params, selection_report
+from aitraining.engine.selection import Selection, check_selection_params, selection_report
 from aitraining.engine.splits import Splits, load_checked
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
 from aitraining.params.supervised import EarlyStoppingParams
@@ -168,7 +169,9 @@ def build(task: SupervisedTask[P, S], state: S, splits: Splits, project: Path) -
     valid = task.preprocess(splits.valid, state, "valid")
     model = task.load_model(state)
     kwargs = training_kwargs(params, project, has_eval=True)
-    args = task.training_args({**kwargs, **best_model_kwargs(task.selection(state), params)}, state)
+    selection = task.selection(state)
+    best = best_model_kwargs(params, kwargs["eval_strategy"], selection.metric, selection.greater_is_better)
+    args = task.training_args({**kwargs, **best}, state)
     compute = task.compute_metrics(state, splits.valid, valid)
     if task.eval_only_columns:
         valid = valid.remove_columns([c for c in task.eval_only_columns if c in valid.column_names])
@@ -193,7 +196,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask[P, S]) -> RunResult:
     report = selection_report(trainer.state, task.selection(state), trainer.args, splits.valid_description)
     logger.info(report.line)
     logger.info("Final: " + ", ".join(f"{k} {v:.4f}" for k, v in final.items() if isinstance(v, float)))
-    metrics = {"final": final, "history": history, "selection": report.record, **extra}
+    metrics = {"final": final, "history": history, "selection": report.record, "best": best_summary(trainer), **extra}
     return RunResult(
         metrics=metrics,
         data_description=f"{splits.source} ({len(splits.train)} training rows, {len(splits.valid)} validation rows)",

@@ -71,9 +71,25 @@ def apply_compatibility(
             continue
         reason = ignored_reason(meta, params, trainer, trainer_order, actions)
         if reason is None:
+            if meta.notice:  # accepted for compatibility, not acted on: said, value kept
+                if strict:
+                    raise ParamError(f"{name}: {meta.notice}; --strict turns this into an error. Remove {meta.flag}.")
+                warnings[name] = f"Warning: {name}: {meta.notice}"
             continue
         if strict:
             raise ParamError(f"{name} {reason}; --strict turns this into an error. Remove {meta.flag}.")
         warnings[name] = f"Warning: {name} {reason}, will be ignored"
         setattr(params, name, meta.default)
     return warnings
+
+
+def not_applied(params: ParamsBase, trainer: str | None, trainer_order: tuple[str, ...] = ()) -> dict[str, str]:
+    """{name: why} for every parameter that did not act on this run (for the card and training_params.json)."""
+    out = {}
+    for name, meta in params.param_metas().items():
+        reason = ignored_reason(meta, params, trainer, trainer_order)
+        if reason is None and meta.notice and getattr(params, name) != meta.default:
+            reason = meta.notice
+        if reason is not None:
+            out[name] = reason
+    return out

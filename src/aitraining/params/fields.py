@@ -45,6 +45,7 @@ class ParamMeta:
     # Trainers that accept the parameter but do not use it (a warning at resolve time, an error
     # with --strict): {trainer: Ignored}. `trainers` says which trainers the spec gives it to.
     ignored_by: dict[str, Ignored] = field(default_factory=dict)
+    notice: str | None = None  # accepted but not (yet) acted on: said whenever the user sets it
 
     @property
     def flag(self) -> str:
@@ -74,10 +75,12 @@ def param(
     requires: str | None = None,
     secret: bool = False,
     ignored_by: dict[str, str | Ignored] | None = None,
+    notice: str | None = None,
     **bounds: float,
 ) -> Any:
     """Declare one parameter. `trainers` lists the trainers it applies to (None: all of them);
     `ignored_by` names trainers that accept it but do not use it, with the reason users are shown;
+    `notice` is said whenever the user sets it (a parameter accepted for compatibility but not acted on);
     `bounds` are pydantic's ge/gt/le/lt, checked before anything is loaded."""
     extra = {
         "group": group,
@@ -85,6 +88,7 @@ def param(
         "requires": requires,
         "secret": secret,
         "ignored_by": _ignored_as_data(ignored_by or {}),
+        "notice": notice,
     }
     return Field(default, description=help, json_schema_extra={_META_KEY: extra}, **bounds)
 
@@ -129,6 +133,7 @@ def field_meta(name: str, info: FieldInfo) -> ParamMeta:
         annotation=info.annotation,
         default=info.default,
         ignored_by={t: Ignored(i["reason"], tuple(i["unless"])) for t, i in extra.get("ignored_by", {}).items()},
+        notice=extra.get("notice"),
     )
 
 

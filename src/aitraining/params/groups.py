@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import field_validator
+
 from aitraining.params.fields import ParamsBase, param
 
 CORE = "Core"
@@ -58,9 +60,21 @@ class CoreParams(ParamsBase):
         "a datasets.save_to_disk folder, or a Hub dataset id.",
         group=CORE,
     )
-    backend: Literal["local", "spaces", "endpoint"] = param(
-        "local", "Where to train. Only 'local' (this machine) is available in this version.", group=CORE
+    backend: str = param(
+        "local",
+        "Where to train: local (this machine; AutoTrain's local-cli/local-ui too), spaces-<hardware>, "
+        "ep-<cloud>-<region>-<size> (endpoints), dgx-/ngc-/nvcf-<hardware>. Only local trains in this version; "
+        "the others are accepted and say so at run time.",
+        group=CORE,
     )
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        from aitraining.params.autotrain import backend_family
+
+        backend_family(value)  # raises ParamError naming the accepted forms
+        return value
 
 
 class DataParams(ParamsBase):
@@ -118,6 +132,13 @@ class LoggingParams(ParamsBase):
     save_strategy: Strategy = param("epoch", "When to save checkpoints during training.", group=LOGGING)
     save_steps: int = param(500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING, ge=1)
     save_total_limit: int = param(1, "Keep at most this many checkpoints.", group=LOGGING, ge=1)
+    keep_best_model: bool = param(
+        True,
+        "When a validation split is evaluated at the moments checkpoints are saved (--eval-strategy and "
+        "--save-strategy alike), save the best checkpoint by the task's metric (eval_loss for LLMs) instead of "
+        "the last weights; the log and the model card name the step.",
+        group=LOGGING,
+    )
 
 
 class HubParams(ParamsBase):

@@ -25,8 +25,8 @@ class TaskSpec:
     # Extra actions besides training, as {flag name: (help, "module:function(Resolved) -> int")},
     # e.g. {"predict": ("Predict with a trained project.", "aitraining.tasks.tabular.predict:run")}.
     actions: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # AutoTrain-style config task names that map onto this command with fixed parameters,
-    # e.g. {"tabular-classification": {"task": "classification"}}.
+    # AutoTrain's other task names for this command (kebab-case), with the parameters they fix,
+    # e.g. {"tabular-classification": {"task": "classification"}}; '<name>:<trainer>' works for each.
     config_names: dict[str, dict[str, Any]] = field(default_factory=dict)
     # True when the task holds out part of the training data for validation if no split is given.
     holdout_validation: bool = False
@@ -85,6 +85,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.llm.task:run",
             trainers=TRAINER_NAMES,
             trainer_aliases=TRAINER_ALIASES,
+            config_names={"lm-training": {}},
             actions={
                 "inference": (
                     "Answer --inference-prompts with the model in --project-name; writes inference.json there.",
@@ -103,6 +104,7 @@ TASKS: dict[str, TaskSpec] = {
             params="aitraining.tasks.text_classification.params:TextClassificationParams",
             runner="aitraining.tasks.text_classification.task:run",
             holdout_validation=True,
+            config_names={"text-binary-classification": {}, "text-multi-class-classification": {}},
         ),
         TaskSpec(
             "text-regression",
@@ -110,6 +112,7 @@ TASKS: dict[str, TaskSpec] = {
             params="aitraining.tasks.text_regression.params:TextRegressionParams",
             runner="aitraining.tasks.text_regression.task:run",
             holdout_validation=True,
+            config_names={"text-single-column-regression": {}},
         ),
         TaskSpec(
             "token-classification",
@@ -117,6 +120,7 @@ TASKS: dict[str, TaskSpec] = {
             params="aitraining.tasks.token_classification.params:TokenClassificationParams",
             runner="aitraining.tasks.token_classification.task:run",
             holdout_validation=True,
+            config_names={"text-token-classification": {}},
         ),
         TaskSpec(
             "seq2seq",
@@ -138,6 +142,7 @@ TASKS: dict[str, TaskSpec] = {
             params="aitraining.tasks.extractive_qa.params:ExtractiveQAParams",
             runner="aitraining.tasks.extractive_qa.task:run",
             holdout_validation=True,
+            config_names={"extractive-question-answering": {}, "text-extractive-question-answering": {}, "ext-qa": {}},
             actions={
                 "predict": (
                     "Answer the --data-path questions with the model in --project-name; writes predictions.jsonl "
@@ -153,6 +158,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.sentence_transformers.task:run",
             holdout_validation=True,
             trainers=("pair", "pair_class", "pair_score", "triplet", "qa"),
+            config_names={"st": {}},
         ),
         TaskSpec(
             "image-classification",
@@ -161,6 +167,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.image_classification.task:run",
             holdout_validation=True,
             actions=_image_actions("image_classification", "labels"),
+            config_names={"image-binary-classification": {}, "image-multi-class-classification": {}},
         ),
         TaskSpec(
             "image-regression",
@@ -169,6 +176,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.image_regression.task:run",
             holdout_validation=True,
             actions=_image_actions("image_regression", "values"),
+            config_names={"image-scoring": {}, "image-single-column-regression": {}},
         ),
         TaskSpec(
             "object-detection",
@@ -177,8 +185,9 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.object_detection.task:run",
             holdout_validation=True,
             actions=_image_actions("object_detection", "boxes"),
+            config_names={"image-object-detection": {}},
         ),
-        TaskSpec("vlm", "Fine-tune vision-language models."),
+        TaskSpec("vlm", "Fine-tune vision-language models.", trainers=("vqa", "captioning")),
         TaskSpec(
             "tabular",
             "Tabular classification and regression.",

@@ -66,6 +66,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     save_strategy: Strategy = ignored_in(CommonParams, "save_strategy", {"ppo": PPO_SAVES_FINAL})
     save_steps: int = ignored_in(CommonParams, "save_steps", {"ppo": PPO_SAVES_FINAL})
     save_total_limit: int = ignored_in(CommonParams, "save_total_limit", {"ppo": PPO_SAVES_FINAL})
+    keep_best_model: bool = ignored_in(CommonParams, "keep_best_model", {"ppo": PPO_SAVES_FINAL})
     lora_dropout: float = ignored_in(
         PeftParams,
         "lora_dropout",
@@ -209,6 +210,28 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     )
     inference_top_k: int = param(0, "Top-k sampling (0: off).", group=INFER, requires="inference", ge=0)
     inference_top_p: float = param(1.0, "Top-p sampling.", group=INFER, requires="inference", gt=0, le=1)
+
+    # --- AutoTrain parameters the spec does not list (kept together: added for users arriving from AutoTrain)
+    padding: Literal["left", "right"] | None = param(
+        None,
+        "Tokenizer padding side used in training and saved with the tokenizer (default: the tokenizer's own).",
+        group=LLM,
+    )
+    distributed_backend: Literal["ddp", "deepspeed"] | None = param(
+        None,
+        "Multi-GPU backend (AutoTrain's ddp or deepspeed). Accepted now; multi-process training is wired by "
+        "the scale-out work, until then training runs in one process.",
+        group=LLM,
+        notice="accepted, but multi-process training is not wired yet; this run trains in one process "
+        "(launching through accelerate/torchrun comes with the scale-out work)",
+    )
+    unsloth: bool = param(
+        False,
+        "AutoTrain's Unsloth switch. aitraining does not use Unsloth; it trains with transformers/peft.",
+        group=LLM,
+        notice="aitraining does not use Unsloth; it trains with plain transformers/TRL/peft (for less memory use "
+        "--peft with --quantization int4 on a CUDA GPU, for speed --mixed-precision bf16)",
+    )
 
     def canonical_trainer(self) -> str:
         return TRAINER_ALIASES.get(self.trainer, self.trainer)

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aitraining.engine.best import best_summary, evaluation_at
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.tasks.llm import models
@@ -31,13 +32,15 @@ def final_metrics(trainer: Any, train_output: Any, has_eval: bool, *, perplexity
     means something when eval_loss is a token-level language-model loss (generic, sft)."""
     final = {"train_loss": train_output.training_loss, "train_steps": train_output.global_step}
     final.update({k: v for k, v in train_output.metrics.items() if k.startswith("train_")})
+    best = best_summary(trainer)
     if has_eval:
-        evaluation = last_evaluation(trainer.state) or trainer.evaluate()
+        kept = evaluation_at(trainer.state, best["step"]) if best else last_evaluation(trainer.state)
+        evaluation = kept or trainer.evaluate()
         final.update(evaluation)
         if perplexity and "eval_loss" in evaluation:
             final["eval_perplexity"] = math.exp(min(evaluation["eval_loss"], 50))
     history = [entry for entry in trainer.state.log_history if "loss" in entry or "eval_loss" in entry]
-    return {"final": final, "history": history}
+    return {"final": final, "history": history, "best": best}
 
 
 def last_evaluation(state: Any) -> dict[str, Any] | None:
@@ -46,6 +49,16 @@ def last_evaluation(state: Any) -> dict[str, Any] | None:
     if evals and evals[-1].get("step") == state.global_step:
         return {k: v for k, v in evals[-1].items() if k.startswith("eval_") or k == "epoch"}
     return None
+
+
+def describe_rows(data: Any, params: LLMParams) -> str:
+    """'data/ (120 rows in split train, 20 in split valid)' for the card."""
+    loaded = getattr(data, "loaded", data)  # sft and preference trainers wrap the LoadedData
+    train, valid = getattr(loaded, "train", None), getattr(loaded, "valid", None)
+    if train is None:
+        return str(data.source)
+    rows = f"{len(train)} rows in split {params.train_split}"
+    return f"{data.source} ({rows}" + (f", {len(valid)} in split {params.valid_split})" if valid is not None else ")")
 
 
 @dataclass
@@ -66,10 +79,13 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
     # Order matters: data, tokenizer, templates and every row are checked before the weights load.
     data = module.load_data(params, logger)
     tokenizer = models.load_tokenizer(params.model, logger)
+    if params.padding:  # AutoTrain's `padding`: the side the trainer's collator pads on, saved with the tokenizer
+        tokenizer.padding_side = params.padding
+        tokenizer.init_kwargs["padding_side"] = params.padding  # what save_pretrained writes
     prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
     model = models.load_model(params, tokenizer, spec.model_kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, project)
-    return Built(spec, data.source, tokenizer, prepared, trainer)
+    return Built(spec, describe_rows(data, params), tokenizer, prepared, trainer)
 
 
 def run(ctx: RunContext) -> RunResult:

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aitraining.engine.plots import SEARCH_PLOT, plot_search
 from aitraining.engine.project import PARAMS_FILE, Project
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.errors import ParamError, ProjectError
@@ -83,6 +84,7 @@ def run(ctx: RunContext) -> RunResult:
     pipeline.fit(data.x_train, data.y_train)
     importance = save_outputs(ctx.project.path, pipeline, data, params)
     report.write_trials(outcome.trials, ctx.project.path / report.TRIALS_FILE)
+    curve = plot_search(outcome.trials, outcome.objective, ctx.project.path / SEARCH_PLOT)
     ctx.project.mark_finished()
     final = {k: v for k, v in outcome.best_metrics.items() if k != "per_target"}
     metrics = {
@@ -99,7 +101,10 @@ def run(ctx: RunContext) -> RunResult:
         metrics=metrics,
         data_description=data.describe(),
         notes=card_notes(data, outcome, spec, describe(folds), ctx.project.path),
+        usage=usage_code(data, Path(params.project_name)),
         library="scikit-learn",
+        pipeline_tag=f"tabular-{data.task}",
+        plots=[SEARCH_PLOT] if curve else [],
     )
 
 
@@ -144,21 +149,29 @@ def card_notes(
     data: TabularData, outcome: SearchOutcome, spec: ModelSpec, evaluated_on: str, project: Path
 ) -> list[str]:
     targets = ", ".join(f"`{t}`" for t in data.columns.targets)
-    decode = (
-        f"\nencoders = joblib.load('{ENCODERS_FILE}')\n"
-        f"labels = encoders['{data.columns.targets[0]}'].inverse_transform(pipeline.predict(rows))"
-        if data.encoders and len(data.columns.targets) == 1
-        else "\npredictions = pipeline.predict(rows)"
-    )
     return [
         f"**Task:** {data.problem} ({data.task}) of {targets} with `{spec.name}`; "
         f"{len(data.columns.numerical)} numerical and {len(data.columns.categorical)} categorical features.",
-        f"**Search:** {outcome.completed} trials completed (stopped by the {outcome.stopped_by}); best trial "
-        f"{outcome.best_trial} by {outcome.objective}. Metrics are measured on {evaluated_on}.",
+        f"**Search:** {outcome.completed} trials completed (stopped by the {outcome.stopped_by}); the saved pipeline "
+        f"is the best trial, {outcome.best_trial}, by {outcome.objective}. Metrics are measured on {evaluated_on}.",
         "**Data preparation:**\n\n" + "\n".join(f"- {line}" for line in data.notes),
-        "**Use:** the pipeline takes raw rows (a pandas DataFrame with the feature columns; missing values and "
-        "unseen categories are handled):\n\n```python\nimport joblib\nimport pandas as pd\n\n"
-        f"pipeline = joblib.load('{PIPELINE_FILE}')\nrows = pd.read_csv('new.csv'){decode}\n```\n\n"
-        f"or `aitraining tabular --predict --project-name {project} --data-path new.csv`.",
+        "The pipeline takes raw rows (a pandas DataFrame with the feature columns; missing values and unseen "
+        f"categories are handled); `aitraining tabular --predict --project-name {project} --data-path new.csv` "
+        "writes predictions too.",
         f"![Feature importance]({report.IMPORTANCE_PLOT})",
     ]
+
+
+def usage_code(data: TabularData, project: Path) -> str:
+    """The card's snippet: load the saved pipeline (and label encoders) and predict rows from a CSV file."""
+    decode = (
+        f"encoders = joblib.load(project / '{ENCODERS_FILE}')\n"
+        f"print(encoders['{data.columns.targets[0]}'].inverse_transform(pipeline.predict(rows)))\n"
+        if data.encoders and len(data.columns.targets) == 1
+        else "print(pipeline.predict(rows))\n"
+    )
+    return (
+        "from pathlib import Path\n\nimport joblib\nimport pandas as pd\n\n"
+        f"project = Path('{project}')\npipeline = joblib.load(project / '{PIPELINE_FILE}')\n"
+        f"rows = pd.read_csv('new.csv')  # rows with the feature columns\n{decode}"
+    )
