@@ -30,6 +30,15 @@ def read_prompts(spec: str, text_column: str) -> list[str]:
     return prompts
 
 
+def announce_rule(folder: Path, logger: Any) -> None:
+    """Say how the prompts are rendered (the saved tokenizer carries the chat template the run trained with)."""
+    from transformers import AutoTokenizer
+
+    from aitraining.tasks.llm.prompt_rule import announce
+
+    announce(AutoTokenizer.from_pretrained(folder), logger)
+
+
 def run(resolved: Any) -> int:
     from aitraining.engine.logs import setup_console
     from aitraining.tasks.llm.generate import Sampling, generate
@@ -43,6 +52,7 @@ def run(resolved: Any) -> int:
     sampling = Sampling(
         params.inference_max_new_tokens, params.inference_temperature, params.inference_top_k, params.inference_top_p
     )
+    announce_rule(folder, logger)
     replies = generate(folder, prompts, sampling)
     results = [{"prompt": p, "response": r} for p, r in zip(prompts, replies, strict=True)]
     target = folder / RESULTS_FILE
