@@ -162,7 +162,8 @@ def turn_end_id(tokenizer: Any) -> int | None:
         return None
     reply = _PROBE[-1]["content"]
     following = tokenizer(rendered[rendered.rfind(reply) + len(reply) :], add_special_tokens=False)["input_ids"]
-    return following[0] if following and following[0] in tokenizer.all_special_ids else None
+    control = set(tokenizer.all_special_ids) | set(getattr(tokenizer, "added_tokens_decoder", {}))
+    return following[0] if following and following[0] in control else None  # a control token, not text
 
 
 def turn_end_problem(tokenizer: Any, stop_ids: frozenset[int]) -> str | None:
