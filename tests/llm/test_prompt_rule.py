@@ -110,3 +110,22 @@ def test_plain_text_warning_only_when_asked_for(chat_tok, caplog):
         assert "no effect on plain-text data" not in caplog.text
         prep_sft.check_template("text", LLMParams(assistant_only_loss=True), chat_tok, logging.getLogger("t"))
     assert "no effect on plain-text data" in caplog.text
+
+
+def test_inference_renders_prompts_as_the_run_trained(tiny_lm, tmp_path, caplog):
+    """A generic run learnt raw text, so --inference prompts it raw even though the tokenizer has a template."""
+    import json
+    import shutil
+
+    from aitraining.tasks.llm.inference import prompt_tokenizer
+
+    sft, generic = shutil.copytree(tiny_lm, tmp_path / "sft"), shutil.copytree(tiny_lm, tmp_path / "generic")
+    (sft / "training_params.json").write_text(json.dumps({"trainer": "sft"}))
+    (generic / "training_params.json").write_text(json.dumps({"trainer": "default"}))
+    with caplog.at_level(logging.INFO):
+        assert encode_prompt(PROMPT, prompt_tokenizer(sft, logging.getLogger("i"))) == encode_prompt(
+            PROMPT, AutoTokenizer.from_pretrained(tiny_lm)
+        )
+        raw = prompt_tokenizer(generic, logging.getLogger("i"))
+    assert encode_prompt(PROMPT, raw) == raw(PROMPT)["input_ids"]
+    assert "trained with --trainer generic on raw text" in caplog.text and RAW_RULE in caplog.text

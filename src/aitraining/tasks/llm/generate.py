@@ -27,15 +27,17 @@ class Sampling:
         }
 
 
-def generate(model_dir: str | Path, prompts: list[str], sampling: Sampling | None = None) -> list[str]:
-    """One reply per prompt, decoded without special tokens."""
+def generate(
+    model_dir: str | Path, prompts: list[str], sampling: Sampling | None = None, tokenizer: Any = None
+) -> list[str]:
+    """One reply per prompt, decoded without special tokens (`tokenizer`: the folder's, already loaded)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from aitraining.tasks.llm.prompt_rule import encode_prompt
 
     sampling = sampling or Sampling()
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    tokenizer = tokenizer or AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir).eval()
     replies = []
     for prompt in prompts:

@@ -30,13 +30,26 @@ def read_prompts(spec: str, text_column: str) -> list[str]:
     return prompts
 
 
-def announce_rule(folder: Path, logger: Any) -> None:
-    """Say how the prompts are rendered (the saved tokenizer carries the chat template the run trained with)."""
+def trained_with(folder: Path) -> str | None:
+    """The --trainer of the run that saved this folder (its training_params.json), when known."""
+    from aitraining.engine.project import PARAMS_FILE
+
+    try:
+        return json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8")).get("trainer")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def prompt_tokenizer(folder: Path, logger: Any) -> Any:
+    """The saved tokenizer, set up to render prompts as the run trained (the prompt rule, said once)."""
     from transformers import AutoTokenizer
 
-    from aitraining.tasks.llm.prompt_rule import announce
+    from aitraining.tasks.llm.prompt_rule import announce, without_template_for_generic
 
-    announce(AutoTokenizer.from_pretrained(folder), logger)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    without_template_for_generic(tokenizer, trained_with(folder), logger)
+    announce(tokenizer, logger)
+    return tokenizer
 
 
 def run(resolved: Any) -> int:
@@ -52,8 +65,7 @@ def run(resolved: Any) -> int:
     sampling = Sampling(
         params.inference_max_new_tokens, params.inference_temperature, params.inference_top_k, params.inference_top_p
     )
-    announce_rule(folder, logger)
-    replies = generate(folder, prompts, sampling)
+    replies = generate(folder, prompts, sampling, prompt_tokenizer(folder, logger))
     results = [{"prompt": p, "response": r} for p, r in zip(prompts, replies, strict=True)]
     target = folder / RESULTS_FILE
     target.write_text(json.dumps({"model": str(folder), "results": results}, indent=2, ensure_ascii=False) + "\n")

@@ -47,6 +47,14 @@ def announce(tokenizer: Any, logger: Any) -> PromptRule:
     return rule
 
 
+def without_template_for_generic(tokenizer: Any, trainer: str | None, logger: Any) -> None:
+    """A model from the generic trainer learnt raw text: its prompts are raw too, whatever template the
+    base tokenizer carries (said in the log)."""
+    if trainer in ("generic", "default") and getattr(tokenizer, "chat_template", None):
+        logger.info("The model was trained with --trainer generic on raw text, so prompts are not chat-formatted.")
+        tokenizer.chat_template = None
+
+
 def as_messages(value: Any, role: str) -> list[dict[str, Any]]:
     """A plain string becomes one turn of `role`; chat messages are kept as they are."""
     return [{"role": role, "content": value}] if isinstance(value, str) else list(value)
