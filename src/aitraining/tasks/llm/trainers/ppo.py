@@ -72,8 +72,8 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
     rule = announce(tokenizer, logger)
     limit = prompt_limit(effective_block_size(params, tokenizer, model_config, logger), params.rl_max_new_tokens)
     prompts, report = tokenize_prompts(data.train[params.text_column], tokenizer, limit, data.source)
-    notes = [rule.describe(), report.message(limit)]
-    logger.info(notes[1])
+    notes = [report.message(limit), rule.describe()]
+    logger.info(notes[0])
     for line in unused_settings(params):
         logger.warning(line)
         notes.append(line)
