@@ -116,6 +116,7 @@ def test_inference_from_file_and_text(capsys, tiny_lm, chat_data, tmp_path):
         )
         == 0
     )
+    capsys.readouterr()
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("What goes with red?\ncolour: blue\n")
     assert (
@@ -133,6 +134,7 @@ def test_inference_from_file_and_text(capsys, tiny_lm, chat_data, tmp_path):
         )
         == 0
     )
+    assert "Prompt rule: the chat template is in use" in capsys.readouterr().err  # as in training
     results = json.loads((project / "inference.json").read_text())["results"]
     assert [r["prompt"] for r in results] == ["What goes with red?", "colour: blue"]
     assert all(isinstance(r["response"], str) for r in results)

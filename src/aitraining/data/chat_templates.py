@@ -152,6 +152,20 @@ def family_mismatch(name: str, model_config: Any) -> str | None:
     )
 
 
+def turn_end_id(tokenizer: Any) -> int | None:
+    """The special token the chat template writes right after an assistant reply (its end-of-turn), if any."""
+    if not getattr(tokenizer, "chat_template", None):
+        return None
+    try:
+        rendered = tokenizer.apply_chat_template(_PROBE, tokenize=False)
+    except Exception:  # turn_end_problem reports templates that cannot render
+        return None
+    reply = _PROBE[-1]["content"]
+    following = tokenizer(rendered[rendered.rfind(reply) + len(reply) :], add_special_tokens=False)["input_ids"]
+    control = set(tokenizer.all_special_ids) | set(getattr(tokenizer, "added_tokens_decoder", {}))
+    return following[0] if following and following[0] in control else None  # a control token, not text
+
+
 def turn_end_problem(tokenizer: Any, stop_ids: frozenset[int]) -> str | None:
     """Whether a rendered assistant reply is followed (and, when marked, its supervised part ended) by a
     token generation stops on; without it a trained model does not know where to stop."""

@@ -53,6 +53,16 @@ def test_preview_marks_exactly_the_assistant_tokens(capsys, tiny_lm, chat_dir):
     assert "limit 512 tokens: 0 truncated, 0 dropped." in out
 
 
+def test_preview_shows_the_default_answer_only_loss_and_the_prompt_rule(capsys, tiny_lm, chat_dir):
+    code, out, err = preview(capsys, tiny_lm, chat_dir, "--trainer", "sft", "--preview-samples", "1")
+    assert code == 0, err
+    first = json.loads((chat_dir / "train.jsonl").read_text().splitlines()[0])["messages"]
+    question, answer = first[0]["content"], first[1]["content"]
+    assert f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n[[{answer}<|im_end|>]]" in out
+    assert "Loss: assistant replies only (each with its end-of-turn token)" in out
+    assert "Prompt rule: the chat template is in use, so a plain-text prompt is a user turn" in out
+
+
 def test_preview_counts_truncated_and_dropped_rows(capsys, tiny_lm, chat_dir):
     tok = AutoTokenizer.from_pretrained(tiny_lm)
     rows = [json.loads(line)["messages"] for line in (chat_dir / "train.jsonl").read_text().splitlines()]

@@ -27,6 +27,8 @@ def tokenizer(tiny_lm):
 
 def test_text_prompts_get_bos_and_long_ones_lose_their_start(tokenizer):
     long_text = "one two three four five six seven eight nine ten"
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer.name_or_path)
+    tokenizer.chat_template = None  # --chat-template none: raw text prompts
     prompts, report = tokenize_prompts(["red", long_text], tokenizer, limit=4, source="data")
     full = tokenizer(long_text)["input_ids"]
     assert prompts["input_ids"] == [tokenizer("red")["input_ids"], full[-4:]]

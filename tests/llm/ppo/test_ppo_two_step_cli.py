@@ -6,6 +6,7 @@ import json
 import random
 
 from ppo_helpers import NUMBER_WORDS, PROMPTS, one_thread
+from transformers import AutoTokenizer
 
 from aitraining.cli.main import main
 
@@ -126,3 +127,52 @@ def test_reward_then_ppo_from_the_cli(capsys, tiny_lm, tmp_path):
     assert last > first + 1.0, rewards
     assert history[-1]["kl"] < 20, history[-1]
     assert "ppo step" in log
+
+
+def test_reward_model_scores_ppo_rollouts_in_the_format_it_was_trained_on(capsys, tiny_lm, tmp_path, monkeypatch):
+    """The default template (the tokenizer's own) on both steps: the prompt is a user turn in the reward
+    pairs and in PPO's rollouts, so the scorer sees prompt + reply exactly as in reward training."""
+    from aitraining.tasks.llm import prep_pref
+    from aitraining.tasks.llm.ppo.reward import RewardScorer
+
+    rng = random.Random(1)
+    pairs, prompts = tmp_path / "pairs", tmp_path / "prompts"
+    pairs.mkdir()
+    prompts.mkdir()
+    rows = [{"prompt": p, "chosen": sentence(rng, 3), "rejected": sentence(rng, 0)} for p in PROMPTS * 2]
+    (pairs / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (prompts / "train.jsonl").write_text("".join(json.dumps({"text": p}) + "\n" for p in PROMPTS))
+    trained, scored = [], []
+    real_prepare, real_sequences = prep_pref.prepare, RewardScorer.sequences
+
+    def spy_prepare(*args, **kwargs):
+        data, report = real_prepare(*args, **kwargs)
+        trained.extend((row["prompt_ids"], row["chosen_ids"]) for row in data)
+        return data, report
+
+    def spy_sequences(self, rollout):
+        out = real_sequences(self, rollout)
+        scored.extend(out)
+        return out
+
+    monkeypatch.setattr(prep_pref, "prepare", spy_prepare)
+    monkeypatch.setattr(RewardScorer, "sequences", spy_sequences)
+    common = ["--model", str(tiny_lm), "--block-size", "64", "--save-strategy", "no", "--batch-size", "8"]
+    reward_dir = tmp_path / "reward"
+    argv = ["llm", "--train", "--trainer", "reward", *common, "--data-path", str(pairs), "--epochs", "1"]
+    argv += ["--project-name", str(reward_dir), "--prompt-text-column", "prompt", "--text-column", "chosen"]
+    assert main([*argv, "--rejected-text-column", "rejected"]) == 0, capsys.readouterr().err
+    argv = ["llm", "--train", "--trainer", "ppo", *common, "--data-path", str(prompts), "--epochs", "1"]
+    argv += ["--project-name", str(tmp_path / "policy"), "--rl-reward-model-path", str(reward_dir)]
+    assert main([*argv, "--rl-chunk-size", "8", "--rl-max-new-tokens", "4"]) == 0, capsys.readouterr().err
+    log = capsys.readouterr().err
+    assert log.count("Prompt rule: the chat template is in use") == 2  # once per run
+    tok = AutoTokenizer.from_pretrained(reward_dir)
+    header = tok("<|im_start|>user\n", add_special_tokens=False)["input_ids"]
+    train_prompts = {tok.decode(p): p for p, _ in trained}
+    assert len(scored) == len(PROMPTS) and len(train_prompts) == len(PROMPTS)
+    for sequence in scored:
+        matches = [p for p in train_prompts.values() if sequence[: len(p)] == p]
+        assert len(matches) == 1, tok.decode(sequence)  # the prompt exactly as the reward model saw it
+        assert matches[0][1 : 1 + len(header)] == header  # a user turn, after the BOS
+    assert all(chosen[-1] == tok.convert_tokens_to_ids("<|im_end|>") for _, chosen in trained)

@@ -1,4 +1,5 @@
-"""Generate from a trained model folder (chat template applied when the tokenizer has one)."""
+"""Generate from a trained model folder, prompts rendered under the prompt rule (tasks/llm/prompt_rule.py):
+a user turn when the saved tokenizer has a chat template, raw text when it has none (--chat-template none)."""
 
 from __future__ import annotations
 
@@ -26,26 +27,27 @@ class Sampling:
         }
 
 
-def generate(model_dir: str | Path, prompts: list[str], sampling: Sampling | None = None) -> list[str]:
-    """One reply per prompt, decoded without special tokens."""
+def generate(
+    model_dir: str | Path, prompts: list[str], sampling: Sampling | None = None, tokenizer: Any = None
+) -> list[str]:
+    """One reply per prompt, decoded without special tokens (`tokenizer`: the folder's, already loaded)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from aitraining.tasks.llm.prompt_rule import encode_prompt
+
     sampling = sampling or Sampling()
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    tokenizer = tokenizer or AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir).eval()
     replies = []
     for prompt in prompts:
-        inputs: Any
-        if tokenizer.chat_template:
-            messages = [{"role": "user", "content": prompt}]
-            inputs = tokenizer.apply_chat_template(
-                messages, add_generation_prompt=True, return_dict=True, return_tensors="pt"
-            )
-        else:
-            inputs = tokenizer(prompt, return_tensors="pt")
-        inputs = inputs.to(model.device)
+        ids = torch.tensor([encode_prompt(prompt, tokenizer)], device=model.device)
         with torch.no_grad():
-            out = model.generate(**inputs, **sampling.generate_kwargs(), pad_token_id=tokenizer.pad_token_id)
-        replies.append(tokenizer.decode(out[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True).strip())
+            out = model.generate(
+                input_ids=ids,
+                attention_mask=torch.ones_like(ids),
+                **sampling.generate_kwargs(),
+                pad_token_id=tokenizer.pad_token_id,
+            )
+        replies.append(tokenizer.decode(out[0, ids.shape[1] :], skip_special_tokens=True).strip())
     return replies

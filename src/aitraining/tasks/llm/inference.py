@@ -30,6 +30,28 @@ def read_prompts(spec: str, text_column: str) -> list[str]:
     return prompts
 
 
+def trained_with(folder: Path) -> str | None:
+    """The --trainer of the run that saved this folder (its training_params.json), when known."""
+    from aitraining.engine.project import PARAMS_FILE
+
+    try:
+        return json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8")).get("trainer")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def prompt_tokenizer(folder: Path, logger: Any) -> Any:
+    """The saved tokenizer, set up to render prompts as the run trained (the prompt rule, said once)."""
+    from transformers import AutoTokenizer
+
+    from aitraining.tasks.llm.prompt_rule import announce, without_template_for_generic
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    without_template_for_generic(tokenizer, trained_with(folder), logger)
+    announce(tokenizer, logger)
+    return tokenizer
+
+
 def run(resolved: Any) -> int:
     from aitraining.engine.logs import setup_console
     from aitraining.tasks.llm.generate import Sampling, generate
@@ -43,7 +65,7 @@ def run(resolved: Any) -> int:
     sampling = Sampling(
         params.inference_max_new_tokens, params.inference_temperature, params.inference_top_k, params.inference_top_p
     )
-    replies = generate(folder, prompts, sampling)
+    replies = generate(folder, prompts, sampling, prompt_tokenizer(folder, logger))
     results = [{"prompt": p, "response": r} for p, r in zip(prompts, replies, strict=True)]
     target = folder / RESULTS_FILE
     target.write_text(json.dumps({"model": str(folder), "results": results}, indent=2, ensure_ascii=False) + "\n")

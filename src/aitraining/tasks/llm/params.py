@@ -94,8 +94,9 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     )
     packing: bool = param(False, "Pack several examples into each sequence (sft).", group=LLM, trainers=("sft",))
     assistant_only_loss: bool = param(
-        False,
-        "Compute the loss on assistant replies (chat data) or completions (prompt-completion data) only.",
+        True,
+        "Compute the loss on assistant replies (chat data) or completions (prompt-completion data) only; "
+        "--assistant-only-loss=False trains on the prompts and user turns too.",
         group=LLM,
         trainers=("sft",),
     )
@@ -165,7 +166,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         ge=1,
     )
     prompt_text_column: str | None = param(
-        None, "Prompt column for preference data.", group=PREF, trainers=("dpo", "orpo")
+        None, "Prompt column for preference data.", group=PREF, trainers=("dpo", "orpo", "reward")
     )
     rejected_text_column: str | None = param(
         None, "Rejected-answer column for preference data.", group=PREF, trainers=("dpo", "orpo", "reward")
@@ -248,8 +249,11 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
             )
         if self.use_distillation and not self.teacher_model:
             raise ParamError("--use-distillation needs --teacher-model (the model to distil from).")
-        if trainer in ("dpo", "orpo") and not self.auto_convert_dataset:  # conversion detects the columns
-            missing = [f for f in ("prompt_text_column", "rejected_text_column") if not getattr(self, f)]
+        if trainer in ("dpo", "orpo", "reward") and not self.auto_convert_dataset:  # conversion detects them
+            needed = (
+                ("prompt_text_column", "rejected_text_column") if trainer != "reward" else ("rejected_text_column",)
+            )
+            missing = [f for f in needed if not getattr(self, f)]
             if missing:
                 flags = " and ".join(flag_for(m) for m in missing)
                 raise ParamError(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aitraining.errors import DataError
+from aitraining.tasks.llm.prompt_rule import encode_chat, encode_text, rule_for
 
 ROLES = ("system", "user", "assistant", "tool")
 
@@ -29,18 +30,21 @@ class PrefReport:
     prompts_cut: int = 0
     completions_cut: int = 0
     truncated: int = 0  # rows with any cut
+    dropped: int = 0  # pairs whose answers were identical after truncation (nothing to compare)
     lengths: list[int] = field(default_factory=list)  # prompt + longer answer, before truncation
-
-    @property
-    def dropped(self) -> int:
-        return 0  # pairs are cut to fit, never dropped
 
     def message(self, limits: PrefLimits) -> str:
         text = f"{self.split}: {self.rows} preference pairs"
         if self.prompts_cut:
-            text += f"; {self.prompts_cut} prompts cut from the left to {limits.prompt} tokens"
+            to = f"to {limits.prompt} tokens" if limits.prompt is not None else "to leave the answers room"
+            text += f"; {self.prompts_cut} prompts cut from the left {to} (sequences hold {limits.total} tokens)"
         if self.completions_cut:
             text += f"; {self.completions_cut} rows had a completion cut from the right"
+        if self.dropped:
+            text += (
+                f"; {self.dropped} pairs dropped because chosen and rejected were identical after truncation "
+                "(raise --block-size to keep them)"
+            )
         return text + "."
 
 
@@ -62,49 +66,6 @@ def _strip_prompt(prompt: list[dict], turns: list[dict]) -> list[dict]:
     return turns[len(prompt) :] if turns[: len(prompt)] == prompt else turns
 
 
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
-def _end_at_stop(ids: list[int], stops: frozenset[int]) -> list[int]:
-    """Drop what a chat template renders after the reply's final stop token (such as a newline)."""
-    for last in range(len(ids) - 1, -1, -1):
-        if ids[last] in stops:
-            return ids[: last + 1]
-    return ids
-
-
-def _stops(tokenizer: Any, stop_ids: frozenset[int] | None) -> frozenset[int]:
-    eos = {tokenizer.eos_token_id} if tokenizer.eos_token_id is not None else set()
-    return frozenset(stop_ids or eos)
-
-
-def encode_chat(
-    prompt: list[dict], answers: list[list[dict]], tokenizer: Any, stop_ids: frozenset[int] | None = None
-) -> tuple[list[int], list[list[int]]]:
-    prompt_ids: list[int] = []
-    if prompt:  # reward data may carry no separate prompt
-        rendered = tokenizer.apply_chat_template(prompt, add_generation_prompt=True, tokenize=True, return_dict=True)
-        prompt_ids = list(rendered["input_ids"])
-    outs = [
-        list(tokenizer.apply_chat_template(prompt + answer, tokenize=True, return_dict=True)["input_ids"])
-        for answer in answers
-    ]
-    cut = min([len(prompt_ids), *(_common_prefix(prompt_ids, f) for f in outs)]) if prompt_ids else 0
-    return prompt_ids[:cut], [_end_at_stop(f[cut:], _stops(tokenizer, stop_ids)) for f in outs]
-
-
-def encode_text(prompt: str, answers: list[str], tokenizer: Any) -> tuple[list[int], list[list[int]]]:
-    eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
-    prompt_ids = tokenizer(prompt)["input_ids"] if prompt else tokenizer("")["input_ids"]
-    return prompt_ids, [tokenizer(a, add_special_tokens=False)["input_ids"] + eos for a in answers]
-
-
 def encode_row(
     row: dict[str, Any],
     columns: dict[str, str | None],
@@ -115,7 +76,7 @@ def encode_row(
     """(prompt_ids, [chosen_ids, rejected_ids]) for one row."""
     chosen, rejected = row[columns["chosen"]], row[columns["rejected"]]
     prompt = row[columns["prompt"]] if columns.get("prompt") else ""
-    use_chat = bool(tokenizer.chat_template) or any(isinstance(v, list) for v in (prompt, chosen, rejected))
+    use_chat = rule_for(tokenizer).chat or any(isinstance(v, list) for v in (prompt, chosen, rejected))
     if not use_chat:
         for name, value in (("prompt", prompt), ("chosen", chosen), ("rejected", rejected)):
             if not isinstance(value, str):
@@ -138,11 +99,23 @@ def truncate(prompt: list[int], answers: list[list[int]], limits: PrefLimits, re
     return prompt, answers
 
 
+def prompt_cap(answers: list[list[int]], limits: PrefLimits) -> int:
+    """Prompt tokens allowed: --max-prompt-length (when it applies), and never so many that the longer
+    answer loses more than it needs to fit in half of the sequence: each answer keeps room."""
+    longest = max((len(a) for a in answers), default=0)
+    if limits.completion is not None:
+        longest = min(longest, limits.completion)
+    keep = min(longest, limits.total // 2)
+    cap = limits.total - keep
+    return min(cap, limits.prompt) if limits.prompt is not None else cap
+
+
 def _cut(prompt: list[int], answers: list[list[int]], limits: PrefLimits, report: PrefReport) -> tuple:
-    if limits.prompt is not None and len(prompt) > limits.prompt:
-        prompt = prompt[-limits.prompt :]
+    cap_prompt = prompt_cap(answers, limits)
+    if len(prompt) > cap_prompt:
+        prompt = prompt[len(prompt) - cap_prompt :]
         report.prompts_cut += 1
-    room = max(1, limits.total - len(prompt))
+    room = limits.total - len(prompt)
     cap = min(room, limits.completion) if limits.completion is not None else room
     if any(len(a) > cap for a in answers):
         report.completions_cut += 1
@@ -167,8 +140,16 @@ def prepare(
         prompt, answers = encode_row(row, columns, tokenizer, where, stop_ids)
         report.lengths.append(len(prompt) + max(len(a) for a in answers))
         prompt, (chosen, rejected) = truncate(prompt, answers, limits, report)
+        if chosen == rejected:  # nothing left to prefer: a zero-margin pair only adds noise
+            report.dropped += 1
+            continue
         report.rows += 1
         out["prompt_ids"].append(prompt)
         out["chosen_ids"].append(chosen)
         out["rejected_ids"].append(rejected)
+    if not out["prompt_ids"]:
+        raise DataError(
+            f"No {split} preference pairs are left in {source}: chosen and rejected were identical in all "
+            f"{report.dropped} rows after truncation to {limits.total} tokens. Raise --block-size or check the data."
+        )
     return Dataset.from_dict(out), report

@@ -8,12 +8,16 @@ preview (`--preview-data`) renders the output of these same functions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.data.chat_templates import marks_assistant
 from aitraining.data.formats import ColumnOverrides, detect
 from aitraining.errors import DataError, ParamError
 from aitraining.tasks.llm.lengths import TruncationReport
+from aitraining.tasks.llm.prompt_rule import as_messages, encode_chat, encode_text, end_at_stop, rule_for, stops_of
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 IGNORE = -100
 PROMPT, COMPLETION = "prompt", "completion"
@@ -110,59 +114,129 @@ def _render_chat(messages: list[dict], mask: bool, tokenizer: Any, where: str) -
         raise DataError(f"{where}: the chat template cannot render this conversation: {exc}") from None
 
 
+def _chat_row(messages: list[dict], params: LLMParams, tokenizer: Any, where: str, stops: frozenset[int]) -> dict:
+    generation_marks = params.assistant_only_loss and marks_assistant(tokenizer.chat_template)
+    out = _render_chat(messages, generation_marks, tokenizer, where)
+    ids = list(out["input_ids"])
+    if not params.assistant_only_loss:
+        return {"input_ids": ids, "labels": list(ids)}
+    mask = out["assistant_masks"] if generation_marks else assistant_mask(messages, ids, tokenizer, stops)
+    if mask is None:
+        raise DataError(
+            f"{where}: cannot tell the assistant replies apart: the chat template renders a conversation "
+            "differently from its beginning (not prefix-consistent) and has no {% generation %} marks. Pass a "
+            "named --chat-template (chatml, llama3, ...) or --assistant-only-loss=False to train on every token."
+        )
+    return {"input_ids": ids, "labels": [t if m else IGNORE for t, m in zip(ids, mask, strict=True)]}
+
+
+def assistant_mask(messages: list[dict], ids: list[int], tokenizer: Any, stops: frozenset[int]) -> list[int] | None:
+    """1 on each assistant reply (up to and including its stop token), found by rendering the conversation
+    up to each reply; None when the template does not render prefixes consistently."""
+    mask = [0] * len(ids)
+    for turn, message in enumerate(messages):
+        if message.get("role") != "assistant":
+            continue
+        before = _ids(tokenizer, messages[:turn], generation_prompt=True)
+        upto = _ids(tokenizer, messages[: turn + 1])
+        if upto != ids[: len(upto)] or before != upto[: len(before)]:
+            return None
+        reply = end_at_stop(upto[len(before) :], stops)
+        mask[len(before) : len(before) + len(reply)] = [1] * len(reply)
+    return mask
+
+
+def _ids(tokenizer: Any, messages: list[dict], generation_prompt: bool = False) -> list[int]:
+    if not messages:
+        return []
+    out = tokenizer.apply_chat_template(
+        messages, add_generation_prompt=generation_prompt, tokenize=True, return_dict=True
+    )
+    return list(out["input_ids"])
+
+
+def _pair_row(row: dict[str, Any], params: LLMParams, tokenizer: Any, stops: frozenset[int]) -> dict:
+    """Prompt/completion under the prompt rule: user + assistant turns with a chat template, raw otherwise."""
+    prompt, completion = row[PROMPT], row[COMPLETION]
+    if rule_for(tokenizer).chat or not isinstance(prompt, str) or not isinstance(completion, str):
+        prompt_ids, (completion_ids,) = encode_chat(
+            as_messages(prompt, "user"), [as_messages(completion, "assistant")], tokenizer, stops
+        )
+    else:
+        prompt_ids, (completion_ids,) = encode_text(prompt, [completion], tokenizer)
+    prompt_labels = [IGNORE] * len(prompt_ids) if params.assistant_only_loss else list(prompt_ids)
+    return {"input_ids": prompt_ids + completion_ids, "labels": prompt_labels + completion_ids}
+
+
 def encode_row(
-    row: dict[str, Any], index: int, fmt: str, column: str, params: Any, tokenizer: Any, source: str
+    row: dict[str, Any],
+    index: int,
+    fmt: str,
+    column: str,
+    params: LLMParams,
+    tokenizer: Any,
+    source: str,
+    stops: frozenset[int] = frozenset(),
 ) -> dict:
     """input_ids and labels for one row, before truncation."""
+    stops = stops_of(tokenizer, stops)
     if fmt == "chat":
         messages = row[column]
         _check_messages(messages, index, source)
-        out = _render_chat(messages, params.assistant_only_loss, tokenizer, f"Row {index} of {source}")
-        ids = list(out["input_ids"])
-        if params.assistant_only_loss:
-            labels = [t if m else IGNORE for t, m in zip(ids, out["assistant_masks"], strict=True)]
-        else:
-            labels = list(ids)
-        return {"input_ids": ids, "labels": labels}
-    eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
+        return _chat_row(messages, params, tokenizer, f"Row {index} of {source}", stops)
     if fmt == "text":
+        eos = [tokenizer.eos_token_id] if tokenizer.eos_token_id is not None else []
         ids = tokenizer(str(row[column]))["input_ids"] + eos
         return {"input_ids": ids, "labels": list(ids)}
-    prompt = tokenizer(str(row[PROMPT]))["input_ids"]
-    completion = tokenizer(str(row[COMPLETION]), add_special_tokens=False)["input_ids"] + eos
-    prompt_labels = [IGNORE] * len(prompt) if params.assistant_only_loss else list(prompt)
-    return {"input_ids": prompt + completion, "labels": prompt_labels + completion}
+    return _pair_row(row, params, tokenizer, stops)
 
 
-def check_template(fmt: str, params: Any, tokenizer: Any, logger: Any) -> None:
-    if fmt == "text" and params.assistant_only_loss:
+def loss_note(fmt: str, params: LLMParams) -> str:
+    """Which tokens carry loss, for the log, the model card and the preview."""
+    if fmt == "text":
+        return "Loss: every token (plain text has no prompt/answer split)."
+    if not params.assistant_only_loss:
+        what = "user turns" if fmt == "chat" else "prompts"
+        return f"Loss: every token, {what} included (--assistant-only-loss=False)."
+    if fmt == "chat":
+        return (
+            "Loss: assistant replies only (each with its end-of-turn token); system and user turns are context. "
+            "--assistant-only-loss=False trains on every token."
+        )
+    return (
+        "Loss: completions only (with their end token); prompts are context. "
+        "--assistant-only-loss=False trains on both."
+    )
+
+
+def check_template(fmt: str, params: LLMParams, tokenizer: Any, logger: Any) -> None:
+    if fmt == "text" and params.assistant_only_loss and "assistant_only_loss" in params.model_fields_set:
         logger.warning(
             "Warning: assistant_only_loss has no effect on plain-text data (no assistant turns or completions): "
             "every token is trained."
         )
-    if fmt != "chat":
-        return
-    if not tokenizer.chat_template:
+    if fmt == "chat" and not tokenizer.chat_template:
         raise ParamError(
             "The data holds chat messages but no chat template is set (the tokenizer has none, or "
             "--chat-template none). Pass --chat-template chatml (or another named template)."
         )
-    if params.assistant_only_loss and not marks_assistant(tokenizer.chat_template):
-        raise ParamError(
-            "--assistant-only-loss needs a chat template that marks assistant turns with "
-            "{% generation %}; this tokenizer's template does not. Pass a named --chat-template "
-            "(chatml, llama3, mistral, gemma, qwen, phi, zephyr, alpaca or vicuna)."
-        )
 
 
 def prepare(
-    dataset: Any, fmt: tuple[str, str], params: Any, tokenizer: Any, max_length: int, split: str, source: str
+    dataset: Any,
+    fmt: tuple[str, str],
+    params: LLMParams,
+    tokenizer: Any,
+    max_length: int,
+    split: str,
+    source: str,
+    stops: frozenset[int] = frozenset(),
 ) -> tuple:
     """Tokenized dataset (input_ids, labels) truncated to max_length, and the truncation report."""
     report = SftReport(split)
     rows: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
     for index, row in enumerate(dataset):
-        enc = encode_row(row, index + 1, *fmt, params, tokenizer, f"the {split} split of {source}")
+        enc = encode_row(row, index + 1, *fmt, params, tokenizer, f"the {split} split of {source}", stops)
         report.add(len(enc["input_ids"]), max_length)
         report.lengths.append(len(enc["input_ids"]))
         ids, labels = enc["input_ids"][:max_length], enc["labels"][:max_length]

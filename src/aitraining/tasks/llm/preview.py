@@ -89,6 +89,11 @@ def template_line(prepared: Any) -> str:
     return f"Chat template: {shown}."
 
 
+def rule_lines(prepared: Any) -> list[str]:
+    """The prompt rule and which tokens carry loss, as the run logs them."""
+    return [n for n in prepared.notes if n.startswith(("Prompt rule:", "Loss:", "Warning:"))]
+
+
 def render(prepared: Any, tokenizer: Any, params: Any, trainer: str) -> str:
     count = params.preview_samples
     pairs = trainer in PAIR_TRAINERS
@@ -102,13 +107,16 @@ def render(prepared: Any, tokenizer: Any, params: Any, trainer: str) -> str:
         f"Data preview for --trainer {trainer}: {shown} of {len(prepared.train)} prepared train rows, "
         f"as training sees them (model {params.model}: tokenizer and config only).",
         template_line(prepared),
+        *rule_lines(prepared),
         legend,
         "",
     ]
     samples = pair_samples if pairs else labelled_samples
     lines += ["\n\n".join(samples(prepared, tokenizer, count)), ""]
     reports = getattr(prepared, "reports", [])
-    lines += [length_line(r, prepared.max_length) for r in reports] or prepared.notes
+    lines += [length_line(r, prepared.max_length) for r in reports] or [
+        n for n in prepared.notes if n not in rule_lines(prepared)
+    ]
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aitraining.errors import DataError, ParamError
+from aitraining.tasks.llm.prompt_rule import encode_prompt
 
 
 @dataclass
@@ -56,18 +57,14 @@ def chat_prompt_ids(messages: Any, tokenizer: Any, where: str) -> list[int]:
         messages = messages[:-1]
     if not messages:
         raise DataError(f"{where}: only an assistant message; PPO needs a prompt to answer.")
-    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    # The template writes any BOS itself, so the tokenizer must not add another.
-    return tokenizer(text, add_special_tokens=False)["input_ids"]
+    return encode_prompt(messages, tokenizer)
 
 
 def prompt_ids(value: Any, tokenizer: Any, where: str) -> list[int]:
+    """A plain-text prompt follows the prompt rule (a user turn under a chat template, raw without one),
+    exactly as the reward model's prompts were rendered."""
     if isinstance(value, str):
-        ids = tokenizer(value)["input_ids"]
-        # A tokenizer that appends EOS (add_eos_token) would end the prompt before the answer starts.
-        if len(ids) > 1 and ids[-1] == tokenizer.eos_token_id != tokenizer.bos_token_id:
-            ids = ids[:-1]
-        return ids
+        return encode_prompt(value, tokenizer)
     if isinstance(value, list):
         return chat_prompt_ids(value, tokenizer, where)
     raise DataError(f"{where}: a prompt must be text or chat messages, got {type(value).__name__}.")

@@ -113,12 +113,13 @@ class RewardScorer:
         return [row[-self.max_length :] for row in rows]
 
     def _decode(self, ids: list[int]) -> str:
-        """Policy text without padding or a leading BOS (the reward tokenizer adds its own BOS).
-        Other special tokens (chat markers, EOS) stay in the text."""
+        """Policy text without a leading BOS (the reward tokenizer adds its own BOS). Padding is already gone
+        (removed by the attention and response masks, never by pad id: when pad == EOS, a reply's EOS is real
+        text the reward model was trained on). Other special tokens (chat markers, EOS) stay in the text."""
         tok = self.policy_tokenizer
         if ids and ids[0] == tok.bos_token_id:
             ids = ids[1:]
-        return tok.decode([i for i in ids if i != tok.pad_token_id], skip_special_tokens=False)
+        return tok.decode(ids, skip_special_tokens=False)
 
     @torch.no_grad()
     def score(self, rollout: Rollout) -> torch.Tensor:

@@ -55,16 +55,26 @@ class Rollout:
     logprobs: torch.Tensor  # [N, R] log pi_old(token) at sampling time
     ref_logprobs: torch.Tensor  # [N, R] log pi_ref(token)
     values: torch.Tensor  # [N, R] V(state before the token)
+    cut: torch.Tensor | None = None  # [N] True where the response hit --rl-max-new-tokens before a stop token
 
     def rows(self, index: torch.Tensor) -> Rollout:
-        return Rollout(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+        return Rollout(**{f.name: _rows_of(getattr(self, f.name), index) for f in fields(self)})
+
+
+def _rows_of(value: torch.Tensor | None, index: torch.Tensor) -> torch.Tensor | None:
+    return None if value is None else value[index]
 
 
 def stop_token_ids(tokenizer: Any, model: Any) -> list[int]:
-    """The tokenizer's EOS plus any end-of-turn ids the model's generation config lists (Llama 3 has two)."""
-    ids = {tokenizer.eos_token_id}
+    """Where a response ends: the tokenizer's EOS, the model's (generation) config EOS ids (Llama 3 has two)
+    and the end-of-turn token the chat template writes after a reply, as in sft and reward training."""
+    from aitraining.data.chat_templates import stop_token_ids as model_stop_ids
+    from aitraining.data.chat_templates import turn_end_id
+
+    ids = set(model_stop_ids(tokenizer, getattr(model, "config", None)))
     configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
     ids.update(configured if isinstance(configured, list) else [configured])
+    ids.add(turn_end_id(tokenizer))
     return sorted(i for i in ids if i is not None)
 
 
@@ -90,6 +100,12 @@ def response_mask(response_ids: torch.Tensor, stop_ids: list[int]) -> torch.Tens
     is_stop = torch.isin(response_ids, stops).long()
     stops_before = is_stop.cumsum(dim=1) - is_stop
     return (stops_before == 0).long()
+
+
+def stopped(response_ids: torch.Tensor, stop_ids: list[int]) -> torch.Tensor:
+    """[N] True where the response holds a stop token (it ended on its own, not at the token limit)."""
+    stops = torch.tensor(stop_ids, dtype=response_ids.dtype, device=response_ids.device)
+    return torch.isin(response_ids, stops).any(dim=1)
 
 
 def positions(attention_mask: torch.Tensor) -> torch.Tensor:
@@ -167,6 +183,7 @@ def collect_rollout(
     pieces = list(zip(query_ids.split(batch_size), query_mask.split(batch_size), strict=True))
     response_ids = torch.cat([sample_responses(policy_with_value.policy, *piece, settings) for piece in pieces])
     mask = response_mask(response_ids, settings.stop_token_ids)
+    cut = ~stopped(response_ids, settings.stop_token_ids)
     width = int(mask.sum(dim=1).max())  # drop the trailing columns that no row uses
     response_ids, mask = response_ids[:, :width], mask[:, :width]
     scored = [
@@ -174,7 +191,7 @@ def collect_rollout(
         for piece, responses in zip(pieces, response_ids.split(batch_size), strict=True)
     ]
     logprobs, ref_logprobs, values = (torch.cat(parts) for parts in zip(*scored, strict=True))
-    return Rollout(query_ids, query_mask, response_ids, mask, logprobs, ref_logprobs, values)
+    return Rollout(query_ids, query_mask, response_ids, mask, logprobs, ref_logprobs, values, cut)
 
 
 def score_tokens(

@@ -138,6 +138,8 @@ class PPOTrainer:
             reward_std=float(scores.std()) if len(scores) > 1 else 0.0,
             kl=float(kl.sum(dim=1).mean()),  # KL(policy || reference) per response, summed over tokens
             response_length=float(mask.sum(dim=1).float().mean()),
+            responses=float(len(queries)),
+            responses_cut=float(rollout.cut.sum()) if rollout.cut is not None else 0.0,
         )
         return stats
 
@@ -185,7 +187,8 @@ class PPOTrainer:
         self.logger.info(
             f"ppo step {entry['step']} | reward {stats['reward_mean']:.3f} | kl {stats['kl']:.3f} | "
             f"policy_loss {stats['policy_loss']:.4f} | value_loss {stats['value_loss']:.4f} | "
-            f"clip {stats['clip_fraction']:.2f}"
+            f"clip {stats['clip_fraction']:.2f} | cut at --rl-max-new-tokens {stats['responses_cut']:.0f}/"
+            f"{stats['responses']:.0f}"
         )
         if self.tensorboard is not None:
             for key, value in stats.items():
@@ -202,8 +205,21 @@ class PPOTrainer:
             "train_reward_start": _mean(history[:window], "reward_mean"),
             "train_reward_end": _mean(history[-window:], "reward_mean"),
             "train_kl_end": _mean(history[-window:], "kl"),
+            **cut_summary(history, self.params.rl_max_new_tokens, self.logger),
         }
         return PPOTrainOutput(self.state.global_step, _mean(history, "loss"), metrics)
+
+
+def cut_summary(history: list[dict[str, float]], limit: int, logger: Any) -> dict[str, float]:
+    """How many rollouts ran into --rl-max-new-tokens without a stop token; said in the log when any did."""
+    cut = int(sum(entry.get("responses_cut", 0) for entry in history))
+    total = int(sum(entry.get("responses", 0) for entry in history))
+    if cut:
+        logger.warning(
+            f"Warning: {cut} of {total} PPO responses were cut at --rl-max-new-tokens {limit} before an EOS or "
+            "end-of-turn token; the reward model scored them unfinished. Raise --rl-max-new-tokens if this is high."
+        )
+    return {"train_responses_cut": cut, "train_responses": total}
 
 
 def _mean(entries: list[dict[str, float]], key: str) -> float:

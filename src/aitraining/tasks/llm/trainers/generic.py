@@ -11,6 +11,7 @@ from aitraining.engine.upstream import trainer_tokenizer_kwargs
 from aitraining.errors import DataError
 from aitraining.tasks.llm import prep_generic
 from aitraining.tasks.llm.lengths import effective_block_size
+from aitraining.tasks.llm.prompt_rule import GENERIC_RULE
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
 
 if TYPE_CHECKING:
@@ -35,8 +36,9 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
     note = f"Packed {len(data.train)} training documents into {len(train)} blocks of {block} tokens."
     if valid is not None:
         note += f" Validation: {len(data.valid)} documents, {len(valid)} blocks."
+    logger.info(GENERIC_RULE)
     logger.info(note)
-    return Prepared(train, valid, [note])
+    return Prepared(train, valid, [GENERIC_RULE, note])
 
 
 def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMParams, project: Path) -> Any:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aitraining.data.chat_templates import resolve_chat_template
+from aitraining.data.chat_templates import apply_chat_template_choice
 from aitraining.engine.logs import get_logger
 from aitraining.errors import DataError
 from aitraining.tasks.llm.lengths import effective_block_size
+from aitraining.tasks.llm.prompt_rule import announce
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
 
 if TYPE_CHECKING:
@@ -40,10 +41,13 @@ def load_data(params: Any, logger: Any) -> Any:
 def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
     from aitraining.tasks.llm.ppo.data import prompt_limit, tokenize_prompts
 
-    tokenizer.chat_template = resolve_chat_template(params.chat_template, tokenizer)
+    # the same template handling as sft and reward: a named template binds the model's end-of-turn token,
+    # and the turn-end check runs; rollouts stop on these stop ids (see ppo/rollout.stop_token_ids)
+    apply_chat_template_choice(params.chat_template, tokenizer, model_config, params.model, logger)
+    rule = announce(tokenizer, logger)
     limit = prompt_limit(effective_block_size(params, tokenizer, model_config, logger), params.rl_max_new_tokens)
     prompts, report = tokenize_prompts(data.train[params.text_column], tokenizer, limit, data.source)
-    notes = [report.message(limit)]
+    notes = [report.message(limit), rule.describe()]
     logger.info(notes[0])
     return Prepared(prompts, None, notes, max_length=limit)
 

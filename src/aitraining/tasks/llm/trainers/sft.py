@@ -15,6 +15,7 @@ from aitraining.engine.upstream import trainer_tokenizer_kwargs
 from aitraining.tasks.llm import prep_sft
 from aitraining.tasks.llm.auto_convert import convert_loaded
 from aitraining.tasks.llm.lengths import effective_block_size
+from aitraining.tasks.llm.prompt_rule import announce
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
 
 if TYPE_CHECKING:
@@ -54,17 +55,21 @@ def load_data(params: Any, logger: Any) -> Any:
     return SftData(data, fmt)
 
 
-def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> SftPrepared:
+def prepare(data: SftData, params: LLMParams, tokenizer: Any, model_config: Any, logger: Any) -> SftPrepared:
     choice = apply_chat_template_choice(params.chat_template, tokenizer, model_config, params.model, logger)
     prep_sft.check_template(data.format[0], params, tokenizer, logger)
     check_pad_token(tokenizer, choice.stop_ids, logger)
+    rule = announce(tokenizer, logger)
+    loss = prep_sft.loss_note(data.format[0], params)
+    logger.info(loss)
     limit = effective_block_size(params, tokenizer, model_config, logger)
-    loaded = data.loaded
-    train, report = prep_sft.prepare(loaded.train, data.format, params, tokenizer, limit, "train", loaded.source)
+    loaded, stops = data.loaded, choice.stop_ids
+    split_args = (data.format, params, tokenizer, limit)
+    train, report = prep_sft.prepare(loaded.train, *split_args, "train", loaded.source, stops)
     reports = [report]
     valid = None
     if loaded.valid is not None:
-        valid, vreport = prep_sft.prepare(loaded.valid, data.format, params, tokenizer, limit, "valid", loaded.source)
+        valid, vreport = prep_sft.prepare(loaded.valid, *split_args, "valid", loaded.source, stops)
         reports.append(vreport)
     notes = [r.message(limit) for r in reports]
     for note in notes:
@@ -72,7 +77,7 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
     return SftPrepared(
         train,
         valid,
-        notes,
+        [rule.describe(), loss, *notes],
         max_length=limit,
         reports=reports,
         template=choice,
