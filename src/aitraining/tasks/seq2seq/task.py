@@ -67,6 +67,8 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, Seq2SeqState]):
         if quant is not None:
             kwargs.update(quantization_config=quant, device_map="auto")
         model = modelload.load_pretrained(AutoModelForSeq2SeqLM, params.model, **kwargs)
+        # on the model itself: a LoRA wrapper would hide the copy Seq2SeqTrainer sets from generate()
+        model.generation_config = copy.deepcopy(state.generation)
         if params.peft:
             model = add_lora(model, params, task_type="SEQ_2_SEQ_LM")
         return model
