@@ -67,3 +67,28 @@ def test_evaluation_generates_with_the_config_that_is_saved(no_eos_model, caplog
     assert state.generation.num_beams == 1 and state.generation.do_sample is False  # ... greedy, as reported
     assert state.generation.max_new_tokens == 8
     assert args.generation_max_length is None and args.generation_num_beams is None  # nothing overrides it
+
+
+@pytest.mark.slow  # about a minute on two free CPU cores: 40 short epochs
+def test_a_model_trained_without_tokenizer_eos_learns_to_stop(no_eos_model, tmp_path):
+    """With EOS appended the model stops after the answer: generations match the targets exactly (before
+    the fix: exact match 0.0, every generation ran on to the length limit)."""
+    import json
+
+    from aitraining.cli.main import main
+    from aitraining.tasks.seq2seq.predict import generate_texts
+
+    words = {"red": "apple", "blue": "sky", "green": "grass", "yellow": "sun"}
+    rows = [{"text": f"{a} {b}", "target": f"{words[a]} {words[b]}"} for a in words for b in words]
+    data = tmp_path / "data"
+    data.mkdir()
+    for split in ("train", "valid"):
+        (data / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    flags = ["--epochs", "40", "--lr", "3e-3", "--batch-size", "8", "--valid-split", "valid"]
+    flags += ["--eval-strategy", "no", "--save-strategy", "no", "--max-target-length", "12"]
+    flags += ["--disable-gradient-checkpointing", "--logging-steps", "50"]
+    argv = ["seq2seq", "--train", "--model", no_eos_model, "--data-path", data, "--project-name", tmp_path / "p"]
+    assert main([str(a) for a in [*argv, *flags]]) == 0
+    predicted = generate_texts(tmp_path / "p", [r["text"] for r in rows], max_new_tokens=12)
+    exact = sum(p == r["target"] for p, r in zip(predicted, rows, strict=True)) / len(rows)
+    assert exact >= 0.9, predicted[:4]
