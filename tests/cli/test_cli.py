@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -40,20 +39,18 @@ def test_help_lists_twelve_commands(capsys):
         assert f"  {name} " in out
 
 
-def test_help_is_fast_and_light():
+def test_help_is_light():
+    """No heavy import behind --help (every command's: tests/cli/test_registry.py; the timing:
+    bench/startup_and_offline_failures.py)."""
     probe = (
-        "import sys, time; t=time.perf_counter(); from aitraining.cli.main import main; "
+        "import sys; from aitraining.cli.main import main; "
         "main(['--help']); main(['llm', '--help']); "
         "heavy=[m for m in ('torch','transformers','trl','peft','datasets') if m in sys.modules]; "
-        "print('RESULT', heavy, time.perf_counter()-t)"
+        "print('RESULT', heavy)"
     )
-    start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    wall = time.perf_counter() - start
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
-    assert line.startswith("RESULT []"), line
-    assert float(line.split()[-1]) < 0.5
-    assert wall < 2.0
+    assert line == "RESULT []", line
 
 
 def test_llm_help_is_grouped(capsys):

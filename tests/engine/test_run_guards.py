@@ -1,7 +1,5 @@
 """Errors that must come before any model is loaded, and outputs that must stay untouched."""
 
-import time
-
 import pytest
 
 from aitraining.cli.main import main
@@ -136,11 +134,9 @@ def test_push_selects_artefacts_only_and_fails_clearly_offline(tmp_path, monkeyp
         "adapter/adapter_config.json",
         "tokenizer.json",
     }
-    start = time.perf_counter()
-    with pytest.raises(HubError, match="saved locally") as info:
+    with pytest.raises(HubError, match="saved locally") as info:  # how fast: bench/startup_and_offline_failures.py
         push(tmp_path, "someone/model", "hf_secret_token")
     assert "hf_secret_token" not in str(info.value)
-    assert time.perf_counter() - start < 10
 
 
 def test_late_failure_leaves_no_project_folder(capsys, tmp_path):

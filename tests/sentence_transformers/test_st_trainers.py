@@ -13,8 +13,8 @@ FAST = ["--lr", "1e-3", "--epochs", "6", "--batch-size", "16", "--early-stopping
 CASES = [
     ("pair", "pair", "eval_cosine_ndcg@10", 0.15, []),
     ("triplet", "triplet", "eval_cosine_accuracy", 0.25, []),
-    # Spearman gains seen: 0.42, 0.30, 0.19 (the untrained start varies between processes), so ask for 0.1.
-    ("pair_score", "pair_score", "eval_spearman_cosine", 0.1, []),
+    # With the deterministic tiny encoder (test_st_fixture.py) Spearman goes from 0.14 to 0.66 in every run.
+    ("pair_score", "pair_score", "eval_spearman_cosine", 0.3, []),
     ("pair_class", "pair_class", "eval_cosine_ap", 0.1, []),
     # QA data under its own column names, and gradient checkpointing left on (the default).
     ("qa", "qa", "eval_cosine_ndcg@10", 0.15, ["--sentence1-column", "question", "--sentence2-column", "answer"]),

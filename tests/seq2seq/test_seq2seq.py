@@ -82,6 +82,31 @@ def test_reloads_with_transformers_and_predicts(trained):
     assert tokenizer.decode(plain[0], skip_special_tokens=True).strip()
 
 
+def test_plain_generate_reproduces_the_reported_scores(trained):
+    """The saved generation config is the one evaluation used: generate() with no arguments on the held-out
+    rows gives the final eval_rougeL (same batches of 16 as evaluation)."""
+    from sklearn.model_selection import train_test_split
+
+    project, log = trained
+    rows = mapping_rows(160)
+    _, held_out = train_test_split(list(range(len(rows))), test_size=0.2, random_state=42)
+    valid = [rows[i] for i in sorted(held_out)]
+    model = AutoModelForSeq2SeqLM.from_pretrained(project).eval()
+    tokenizer = AutoTokenizer.from_pretrained(project)
+    predicted = []
+    for start in range(0, len(valid), 16):
+        texts = [r["text"] for r in valid[start : start + 16]]
+        batch = tokenizer(texts, max_length=16, truncation=True, padding=True, return_tensors="pt")
+        generated = model.generate(**batch)
+        predicted += [t.strip() for t in tokenizer.batch_decode(generated, skip_special_tokens=True)]
+    scores = generation_metrics(predicted, [r["target"] for r in valid])
+    metrics = json.loads((project / "metrics.json").read_text())
+    assert scores["rougeL"] == pytest.approx(metrics["final"]["eval_rougeL"], abs=1e-6)
+    assert metrics["selection"]["metric"] == "eval_rougeL"
+    assert metrics["selection"]["split"] == "the held-out 20% of the training data"
+    assert "Kept the checkpoint of step" in log and "the final metrics are that checkpoint's" in log
+
+
 def test_predict_action_writes_next_to_the_model(trained, run_cli, tmp_path):
     project, _ = trained
     rows = write_rows(tmp_path / "rows", mapping_rows(12, seed=2), name="new.jsonl") / "new.jsonl"

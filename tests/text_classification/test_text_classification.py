@@ -63,8 +63,13 @@ def test_learns_and_reloads_with_pipeline(capsys, tiny_encoder, tmp_path):
     )
     assert code == 0, log
     assert "holding out a seeded stratified 20%" in log
-    final = json.loads((project / "metrics.json").read_text())["final"]
+    metrics = json.loads((project / "metrics.json").read_text())
+    final = metrics["final"]
     assert final["eval_accuracy"] > 0.85 and final["eval_f1"] > 0.85, final
+    assert final["eval_f1_positive"] > 0.85  # the binary scores name their positive class
+    assert "treat 'positive' as the positive class" in log
+    assert metrics["selection"]["split"] == "the held-out 20% of the training data"
+    assert metrics["selection"]["kept"] == "best" and "Kept the checkpoint of step" in log
     assert "eval_f1" in (project / "README.md").read_text()
     config = AutoConfig.from_pretrained(project)
     assert set(config.id2label.values()) == {"positive", "negative"}

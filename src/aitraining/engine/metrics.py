@@ -3,22 +3,51 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 
-def classification_metrics(labels: np.ndarray, predictions: np.ndarray, num_classes: int) -> dict[str, float]:
+def classification_metrics(labels: np.ndarray, predictions: np.ndarray, names: Sequence[str]) -> dict[str, float]:
+    """Accuracy, and precision / recall / F1 macro-averaged over the classes `names` (ids 0..n-1).
+
+    The macro averages mean the same for two classes as for ten, and they are what picks the kept checkpoint.
+    With two classes the positive class's own scores come too, named after it: `f1_<name>` (the second
+    class: 1, 'positive', 'true'...). A prediction outside 0..n-1 (a word the model never saw) counts as wrong.
+    """
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
-    average = "binary" if num_classes == 2 else "macro"
-    precision, recall, f1, _ = precision_recall_fscore_support(labels, predictions, average=average, zero_division=0)
-    return {
+    classes = list(range(len(names)))
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        labels, predictions, labels=classes, average="macro", zero_division=0
+    )
+    out = {
         "accuracy": float(accuracy_score(labels, predictions)),
         "precision": float(precision),
         "recall": float(recall),
         "f1": float(f1),
     }
+    if len(names) == 2:
+        scores = precision_recall_fscore_support(labels, predictions, labels=[1], average=None, zero_division=0)
+        name = metric_name(names[1])
+        for key, values in zip(("precision", "recall", "f1"), scores[:3], strict=True):
+            out[f"{key}_{name}"] = float(values[0])
+    return out
+
+
+def metric_name(label: str) -> str:
+    """A class name usable inside a metric key (eval_f1_<name>): letters, digits, '-' and '_'."""
+    return re.sub(r"[^0-9A-Za-z_-]+", "_", str(label)).strip("_") or "class1"
+
+
+def binary_note(names: Sequence[str]) -> str:
+    """Says which class the binary scores treat as positive."""
+    name = metric_name(names[1])
+    return (
+        f"Two classes: precision, recall and f1 are macro averages over both (f1 picks the kept checkpoint); "
+        f"precision_{name}, recall_{name} and f1_{name} treat '{names[1]}' as the positive class."
+    )
 
 
 def regression_metrics(targets: np.ndarray, predictions: np.ndarray) -> dict[str, float]:

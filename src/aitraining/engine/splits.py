@@ -59,9 +59,10 @@ def holdout_split(
     """Split off 20% of `train` for validation: stratified by `stratify` when every class allows, or with
     every group of `groups` (what, per-row key) on one side."""
     indices = list(range(len(train)))
+    how, grouped = "", ""
     if groups is not None and len(set(groups[1])) >= 2:
         train_idx, valid_idx = _grouped(indices, groups[1], seed)
-        how = f"grouped by {groups[0]} ({len(set(groups[1]))} distinct, none in both splits) "
+        grouped = f"; grouped by {groups[0]}: none of its {len(set(groups[1]))} values is in both splits"
     else:
         if groups is not None:
             logger.info(f"Every row has the same {groups[0]}: the validation rows share it with training.")
@@ -69,7 +70,7 @@ def holdout_split(
         how = "stratified " if stratified else ""
     logger.info(
         f"No --valid-split given: holding out a seeded {how}{VALID_FRACTION:.0%} of the training data for "
-        f"validation ({len(valid_idx)} of {len(train)} rows, seed {seed})."
+        f"validation ({len(valid_idx)} of {len(train)} rows, seed {seed}{grouped})."
     )
     return train.select(sorted(train_idx)), train.select(sorted(valid_idx))
 

@@ -167,6 +167,10 @@ def build(task: SupervisedTask[P, S], state: S, splits: Splits, project: Path) -
     params = state.params
     train = task.preprocess(splits.train, state, "train")
     valid = task.preprocess(splits.valid, state, "valid")
+    # New heads are drawn from the global generator: seeded here, they do not depend on what ran before
+    from transformers import set_seed
+
+    set_seed(params.seed)
     model = task.load_model(state)
     kwargs = training_kwargs(params, project, has_eval=True)
     selection = task.selection(state)

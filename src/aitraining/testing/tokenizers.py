@@ -88,6 +88,32 @@ def train_bpe_tokenizer(
     )
 
 
+def _wordpiece_vocab(texts: list[str], vocab_size: int, lowercase: bool) -> dict[str, int]:
+    """A WordPiece vocabulary learnt deterministically: the same texts give the same ids in every process.
+
+    The tokenizers library's WordPiece trainer does not: it numbers the `##` continuation pieces in hash-map
+    order, so ties between equally frequent merges break differently per process, and the vocabulary (and
+    with it every seeded model's embedding of a word) changed from run to run. Its byte-pair trainer has no
+    such pieces and is deterministic, so the pieces are learnt with it and each is added twice, as a word
+    start and as a `##` continuation.
+    """
+    backend = Tokenizer(models.BPE(unk_token=WORDPIECE_SPECIAL_TOKENS[1]))
+    backend.normalizer = normalizers.BertNormalizer(lowercase=lowercase, strip_accents=lowercase)
+    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.BpeTrainer(
+        vocab_size=(vocab_size + len(WORDPIECE_SPECIAL_TOKENS)) // 2,
+        special_tokens=list(WORDPIECE_SPECIAL_TOKENS),
+        # Every printable ASCII character stays encodable even when the corpus never used it.
+        initial_alphabet=[chr(c) for c in range(33, 127)],
+        show_progress=False,
+    )
+    backend.train_from_iterator(texts, trainer=trainer)
+    by_id = sorted(backend.get_vocab().items(), key=lambda item: item[1])
+    pieces = [token for token, _ in by_id if token not in WORDPIECE_SPECIAL_TOKENS]
+    tokens = [*WORDPIECE_SPECIAL_TOKENS, *pieces, *(f"##{piece}" for piece in pieces)]
+    return {token: i for i, token in enumerate(tokens)}
+
+
 def train_wordpiece_tokenizer(
     texts: Iterable[str] | None = None,
     vocab_size: int = 800,
@@ -102,18 +128,12 @@ def train_wordpiece_tokenizer(
     spans to tokens. The BERT normalizer and pre-tokenizer give offsets that point into the original text.
     """
     pad, unk, cls, sep, mask = WORDPIECE_SPECIAL_TOKENS
-    backend = Tokenizer(models.WordPiece(unk_token=unk, max_input_chars_per_word=100))
+    vocab = _wordpiece_vocab(_texts_or_default(texts), vocab_size, lowercase)
+    backend = Tokenizer(models.WordPiece(vocab=vocab, unk_token=unk, max_input_chars_per_word=100))
     backend.normalizer = normalizers.BertNormalizer(lowercase=lowercase, strip_accents=lowercase)
     backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     backend.decoder = decoders.WordPiece(prefix="##")
-    trainer = trainers.WordPieceTrainer(
-        vocab_size=vocab_size,
-        special_tokens=list(WORDPIECE_SPECIAL_TOKENS),
-        # Every printable ASCII character stays encodable even when the corpus never used it.
-        initial_alphabet=[chr(c) for c in range(33, 127)],
-        show_progress=False,
-    )
-    backend.train_from_iterator(_texts_or_default(texts), trainer=trainer)
+    backend.add_special_tokens(list(WORDPIECE_SPECIAL_TOKENS))
     cls_id, sep_id = backend.token_to_id(cls), backend.token_to_id(sep)
     backend.post_processor = processors.TemplateProcessing(
         single=f"{cls}:0 $A:0 {sep}:0",

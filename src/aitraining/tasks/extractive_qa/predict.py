@@ -21,6 +21,7 @@ from aitraining.engine.predict import (
     write_jsonl,
 )
 from aitraining.tasks.extractive_qa.answers import check_qa_rows, squad_metrics
+from aitraining.tasks.extractive_qa.params import ExtractiveQAParams
 from aitraining.tasks.extractive_qa.task import CONFIG_KEY
 from aitraining.tasks.extractive_qa.windows import best_spans, encode_windows
 
@@ -104,5 +105,5 @@ def run(resolved: Any) -> int:
     return 0
 
 
-def _columns(params: Any) -> tuple[str, str, str]:
+def _columns(params: ExtractiveQAParams) -> tuple[str, str, str]:
     return params.text_column, params.question_column, params.answer_column

@@ -51,6 +51,10 @@ class ExtractiveQA(SupervisedTask[ExtractiveQAParams, QAState]):
     def check_rows(self, dataset: Any, params: ExtractiveQAParams, split: str, source: str) -> None:
         check_qa_rows(dataset, (params.text_column, params.question_column, params.answer_column), split, source)
 
+    def group_values(self, dataset: Any, params: ExtractiveQAParams) -> tuple[str, list[Any]]:
+        """Questions about one context stay together: a validation paragraph is never trained on."""
+        return f"context ('{params.text_column}')", list(dataset[params.text_column])
+
     def setup(
         self, train: Any, valid: Any, params: ExtractiveQAParams, processor: Any, logger: logging.Logger
     ) -> QAState:

@@ -13,6 +13,7 @@ from typing import Any
 from aitraining.data.checks import check_text_column
 from aitraining.errors import DataError, ParamError
 from aitraining.params.flags import flag_for
+from aitraining.tasks.sentence_transformers.params import SentenceTransformersParams
 
 # trainer -> the text columns it reads (param names, in the order the loss takes them)
 TEXT_PARAMS: dict[str, tuple[str, ...]] = {
@@ -33,7 +34,7 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
 TARGET_NAME = {"pair_class": "label", "pair_score": "score"}
 
 
-def columns(params: Any) -> dict[str, str]:
+def columns(params: SentenceTransformersParams) -> dict[str, str]:
     """{param name: column} the trainer reads; two roles may not share one column."""
     names = [*TEXT_PARAMS[params.trainer], *(["target_column"] if params.trainer in TARGET_NAME else [])]
     used = {name: getattr(params, name) for name in names}
@@ -48,7 +49,7 @@ def columns(params: Any) -> dict[str, str]:
     return used
 
 
-def check_rows(dataset: Any, params: Any, split: str, source: str) -> None:
+def check_rows(dataset: Any, params: SentenceTransformersParams, split: str, source: str) -> None:
     for name in TEXT_PARAMS[params.trainer]:
         check_text_column(dataset, getattr(params, name), split, source)
     if params.trainer == "pair_score":
@@ -91,7 +92,7 @@ def class_of(value: Any) -> str | None:
     return None
 
 
-def to_training_layout(dataset: Any, params: Any, class_index: dict[str, int]) -> Any:
+def to_training_layout(dataset: Any, params: SentenceTransformersParams, class_index: dict[str, int]) -> Any:
     """Keep the role columns (renamed, in order) and the target as `label` (class id) or `score` (float)."""
     trainer = params.trainer
     sources = [getattr(params, name) for name in TEXT_PARAMS[trainer]]

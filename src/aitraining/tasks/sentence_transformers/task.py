@@ -40,6 +40,14 @@ class SentenceTransformersTask(SupervisedTask[SentenceTransformersParams, Embedd
             return None
         return [data.class_of(v) for v in dataset[params.target_column]]
 
+    def group_values(self, dataset: Any, params: SentenceTransformersParams) -> tuple[str, list[Any]] | None:
+        """Rows sharing an anchor (pair, triplet) or question (qa) stay together, so a validation query is never
+        trained on; scored and labelled pairs are held out row by row (pair_class stratified)."""
+        if params.trainer not in ("pair", "qa", "triplet"):
+            return None
+        role = data.ROLE_NAMES[params.trainer][0]
+        return f"{role} ('{params.sentence1_column}')", list(dataset[params.sentence1_column])
+
     def load_processor(self, params: SentenceTransformersParams) -> Any:
         return None  # the SentenceTransformer loads and saves its own tokenizer
 

@@ -7,7 +7,9 @@ the highest ROUGE-L.
 
 from __future__ import annotations
 
+import copy
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import numpy as np
 
 from aitraining.data.checks import check_text_column
 from aitraining.engine import modelload
+from aitraining.engine.eos import end_with_eos, log_eos
 from aitraining.engine.hardware import check_quantization, quantization_config
 from aitraining.engine.logs import get_logger
 from aitraining.engine.metrics import generation_metrics, logits_of
@@ -26,7 +29,12 @@ from aitraining.tasks.seq2seq.params import Seq2SeqParams
 IGNORED = -100  # label / padding value the loss and the Trainer's gathering use
 
 
-class Seq2Seq(SupervisedTask[Seq2SeqParams, TaskState[Seq2SeqParams]]):
+@dataclass(frozen=True, kw_only=True)
+class Seq2SeqState(TaskState[Seq2SeqParams]):
+    generation: Any  # the GenerationConfig evaluation uses; saved with the model so generate() matches
+
+
+class Seq2Seq(SupervisedTask[Seq2SeqParams, Seq2SeqState]):
     metric = "eval_rougeL"
     greater_is_better = True
 
@@ -46,10 +54,11 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, TaskState[Seq2SeqParams]]):
 
     def setup(
         self, train: Any, valid: Any, params: Seq2SeqParams, processor: Any, logger: logging.Logger
-    ) -> TaskState[Seq2SeqParams]:
-        return TaskState(params=params, logger=logger, processor=processor)
+    ) -> Seq2SeqState:
+        generation = evaluation_generation_config(params)
+        return Seq2SeqState(params=params, logger=logger, processor=processor, generation=generation)
 
-    def load_model(self, state: TaskState[Seq2SeqParams]) -> Any:
+    def load_model(self, state: Seq2SeqState) -> Any:
         from transformers import AutoModelForSeq2SeqLM
 
         params = state.params
@@ -58,11 +67,13 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, TaskState[Seq2SeqParams]]):
         if quant is not None:
             kwargs.update(quantization_config=quant, device_map="auto")
         model = modelload.load_pretrained(AutoModelForSeq2SeqLM, params.model, **kwargs)
+        # on the model itself: a LoRA wrapper would hide the copy Seq2SeqTrainer sets from generate()
+        model.generation_config = copy.deepcopy(state.generation)
         if params.peft:
             model = add_lora(model, params, task_type="SEQ_2_SEQ_LM")
         return model
 
-    def preprocess(self, dataset: Any, state: TaskState[Seq2SeqParams], split: str) -> Any:
+    def preprocess(self, dataset: Any, state: Seq2SeqState, split: str) -> Any:
         params, tokenizer = state.params, state.processor
 
         def encode(batch: dict[str, list]) -> dict[str, list]:
@@ -70,37 +81,36 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, TaskState[Seq2SeqParams]]):
             targets = tokenizer(
                 text_target=batch[params.target_column], max_length=params.max_target_length, truncation=True
             )
-            out["labels"] = targets["input_ids"]
+            out["labels"], added = end_with_eos(targets["input_ids"], tokenizer.eos_token_id, params.max_target_length)
+            appended[0] += added
             return out
 
-        return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+        appended = [0]  # a list: the batched function above adds to it
+        encoded = dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+        log_eos(state.logger, appended[0], len(dataset), split, tokenizer.eos_token)
+        return encoded
 
     def training_args_class(self) -> type:
         from transformers import Seq2SeqTrainingArguments
 
         return Seq2SeqTrainingArguments
 
-    def training_args(self, kwargs: dict[str, Any], state: TaskState[Seq2SeqParams]) -> Any:
-        return self.training_args_class()(
-            **kwargs,
-            predict_with_generate=True,
-            # max_length counts the decoder start token as well as the target's tokens
-            generation_max_length=state.params.max_target_length + 1,
-            generation_num_beams=1,
-        )
+    def training_args(self, kwargs: dict[str, Any], state: Seq2SeqState) -> Any:
+        # evaluation generates with exactly the config that is saved with the model
+        return self.training_args_class()(**kwargs, predict_with_generate=True, generation_config=state.generation)
 
     def trainer_class(self) -> type:
         from transformers import Seq2SeqTrainer
 
         return Seq2SeqTrainer
 
-    def collator(self, state: TaskState[Seq2SeqParams], model: Any) -> Any:
+    def collator(self, state: Seq2SeqState, model: Any) -> Any:
         from transformers import DataCollatorForSeq2Seq
 
         # with the model, the collator builds decoder inputs from the labels (pad -> ignored in the loss)
         return DataCollatorForSeq2Seq(state.processor, model=model, label_pad_token_id=IGNORED)
 
-    def compute_metrics(self, state: TaskState[Seq2SeqParams], valid_rows: Any, valid_features: Any) -> Metrics:
+    def compute_metrics(self, state: Seq2SeqState, valid_rows: Any, valid_features: Any) -> Metrics:
         tokenizer = state.processor
 
         def compute(prediction: Any) -> dict[str, float]:
@@ -112,19 +122,20 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, TaskState[Seq2SeqParams]]):
 
         return compute
 
-    def save(self, trainer: Any, state: TaskState[Seq2SeqParams], project: Path) -> list[str]:
+    def save(self, trainer: Any, state: Seq2SeqState, project: Path) -> list[str]:
         params = state.params
         model = trainer.model.get_base_model() if params.peft else trainer.model
-        model.generation_config = saved_generation_config(params)
+        model.generation_config = copy.deepcopy(state.generation)
         saved = save_trained(trainer.model, state.processor, params, project, state.logger)
         if "adapter" not in saved:
             return []
         merged = "the folder root holds the merged model" if "model" in saved else "it is the folder root"
         return [f"LoRA adapter: `{saved['adapter']}` ({merged})."]
 
-    def notes(self, state: TaskState[Seq2SeqParams], metrics: dict[str, Any]) -> list[str]:
+    def notes(self, state: Seq2SeqState, metrics: dict[str, Any]) -> list[str]:
         return [
-            "Evaluation generates greedily (up to max_target_length tokens) and scores the texts with ROUGE "
+            "Evaluation generates greedily (up to max_target_length tokens, with the generation_config.json "
+            "saved here) and scores the texts with ROUGE "
             "(rouge-score, stemmed) and BLEU (sacrebleu); every metric is a fraction between 0 and 1. The kept "
             "checkpoint is the one with the best eval_rougeL.",
             "Predict with `aitraining seq2seq --predict --project-name <this folder> --data-path <rows>`: it "
@@ -132,15 +143,18 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, TaskState[Seq2SeqParams]]):
         ]
 
 
-def saved_generation_config(params: Seq2SeqParams) -> Any:
-    """The base model's own generation settings (evaluation leaves every default spelled out in the
-    model's copy), stopping after --max-target-length tokens so plain `model.generate()` matches training."""
+def evaluation_generation_config(params: Seq2SeqParams) -> Any:
+    """The base model's own generation settings, made greedy (one beam, no sampling) and stopping after
+    --max-target-length new tokens: evaluation scores these generations, and the same config is saved, so
+    plain `model.generate()` on the trained model reproduces the reported scores."""
     from transformers import GenerationConfig
 
     try:
         config = GenerationConfig.from_pretrained(params.model)
     except OSError:  # no generation_config.json: derive it from the model config, as transformers does
-        config = GenerationConfig.from_model_config(modelload.load_config(params.model))
+        config = GenerationConfig.from_model_config(modelload.load_config(params.model or ""))
+    config.num_beams = 1
+    config.do_sample = False
     config.max_new_tokens = params.max_target_length
     return config
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from aitraining.data.checks import check_text_column
 from aitraining.engine import modelload
-from aitraining.engine.metrics import classification_metrics, logits_of
+from aitraining.engine.metrics import binary_note, classification_metrics, logits_of
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import DataError
@@ -57,6 +57,8 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
                 "Add training examples for them or remove those rows."
             )
         logger.info(f"{len(values)} classes: {', '.join(values[:20])}{' ...' if len(values) > 20 else ''}")
+        if len(values) == 2:
+            logger.info(binary_note(values))
         return ClassificationState(params=params, logger=logger, processor=processor, labels=tuple(values))
 
     def load_model(self, state: ClassificationState) -> Any:
@@ -82,13 +84,14 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
         return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
 
     def compute_metrics(self, state: ClassificationState, valid_rows: Any, valid_features: Any) -> Metrics:
-        num_classes = len(state.labels)
-
         def compute(prediction: Any) -> dict[str, float]:
             predicted = np.argmax(logits_of(prediction.predictions), axis=-1)
-            return classification_metrics(prediction.label_ids, predicted, num_classes)
+            return classification_metrics(prediction.label_ids, predicted, state.labels)
 
         return compute
+
+    def notes(self, state: ClassificationState, metrics: dict[str, Any]) -> list[str]:
+        return [binary_note(state.labels)] if len(state.labels) == 2 else []
 
 
 def _is_label(value: Any) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 from aitraining.engine.metrics import classification_metrics, logits_of
 
 IGNORED = -100  # the label of special tokens and of every sub-token after a word's first
+MISSED = -1  # the "prediction" for a word cut off by --max-seq-length
 
 
 def entity_metrics(true_tags: list[list[str]], predicted_tags: list[list[str]]) -> dict[str, float]:
@@ -34,25 +35,27 @@ def entity_metrics(true_tags: list[list[str]], predicted_tags: list[list[str]]) 
     return scores
 
 
-def word_labels(predictions: Any, label_ids: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per row, the true and predicted label ids of the scored positions (each word's first sub-token)."""
+def predicted_words(predictions: Any, label_ids: np.ndarray) -> list[np.ndarray]:
+    """Per row, the predicted label ids of the scored positions (each word's first sub-token)."""
     predicted = np.argmax(logits_of(predictions), axis=-1)
-    true_rows, predicted_rows = [], []
-    for predicted_row, label_row in zip(predicted, label_ids, strict=True):
-        keep = label_row != IGNORED
-        true_rows.append(label_row[keep])
-        predicted_rows.append(predicted_row[keep])
-    return true_rows, predicted_rows
+    return [row[labels != IGNORED] for row, labels in zip(predicted, label_ids, strict=True)]
 
 
-def tagging_metrics(names: list[str], spans: bool) -> Callable[[Any], dict[str, float]]:
-    """The Trainer's compute_metrics for a tagger with these tag names."""
+def tagging_metrics(names: list[str], spans: bool, gold_rows: list[list[int]]) -> Callable[[Any], dict[str, float]]:
+    """The Trainer's compute_metrics for a tagger with these tag names, scored against every word of the
+    validation rows (`gold_rows`, tag ids): words cut off by --max-seq-length have no prediction and count
+    as missed ("O" for entities, a wrong tag otherwise), as they would in use."""
 
     def compute(prediction: Any) -> dict[str, float]:
-        true_rows, predicted_rows = word_labels(prediction.predictions, prediction.label_ids)
+        rows = predicted_words(prediction.predictions, prediction.label_ids)
+        pairs = zip(rows, gold_rows, strict=True)  # evaluation keeps the order of the validation rows
+        predicted = [[int(i) for i in row] + [MISSED] * (len(gold) - len(row)) for row, gold in pairs]
         if spans:
-            as_names = [[names[i] for i in row] for row in true_rows]
-            return entity_metrics(as_names, [[names[i] for i in row] for row in predicted_rows])
-        return classification_metrics(np.concatenate(true_rows), np.concatenate(predicted_rows), len(names))
+            as_names = [[names[i] for i in row] for row in gold_rows]
+            guessed = [[names[i] if i != MISSED else "O" for i in row] for row in predicted]  # a cut word: no entity
+            return entity_metrics(as_names, guessed)
+        flat_gold = np.concatenate([np.asarray(row, dtype=int) for row in gold_rows])
+        flat_predicted = np.concatenate([np.asarray(row, dtype=int) for row in predicted])
+        return classification_metrics(flat_gold, flat_predicted, names)
 
     return compute

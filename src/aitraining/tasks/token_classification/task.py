@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aitraining.engine import modelload
+from aitraining.engine.logs import get_logger
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import AitrainingError, DataError
@@ -20,6 +21,7 @@ from aitraining.tasks.token_classification.tags import (
     class_label_names,
     tag_list,
 )
+from aitraining.tasks.token_classification.words import add_prefix_space
 
 
 def align_labels(word_ids: list[int | None], word_labels: list[int]) -> list[int]:
@@ -51,6 +53,15 @@ class TokenClassification(SupervisedTask[TokenClassificationParams, TaggingState
         pairs = zip(dataset[params.tokens_column], dataset[params.tags_column], strict=True)
         for row, (words, tags) in enumerate(pairs, start=1):
             check_row(words, tags, params.tokens_column, params.tags_column, RowRef(row, split, source))
+
+    def load_processor(self, params: TokenClassificationParams) -> Any:
+        tokenizer = modelload.load_tokenizer(params.model or "")
+        if add_prefix_space(tokenizer):
+            get_logger().info(
+                "Byte-level tokenizer: each word gets a leading space (add_prefix_space=True), so training sees "
+                "the tokens a pipeline sees in running text; the saved tokenizer keeps this setting."
+            )
+        return tokenizer
 
     def setup(
         self, train: Any, valid: Any, params: TokenClassificationParams, processor: Any, logger: logging.Logger
@@ -108,7 +119,7 @@ class TokenClassification(SupervisedTask[TokenClassificationParams, TaggingState
         if truncated[0]:
             state.logger.info(
                 f"{truncated[0]} {split} rows are longer than --max-seq-length {params.max_seq_length} tokens: "
-                "their last words are cut off (not trained on, not scored)."
+                "their last words are cut off (not trained on; in evaluation they count as missed)."
             )
         return encoded
 
@@ -118,7 +129,8 @@ class TokenClassification(SupervisedTask[TokenClassificationParams, TaggingState
         return DataCollatorForTokenClassification(state.processor, label_pad_token_id=IGNORED)
 
     def compute_metrics(self, state: TaggingState, valid_rows: Any, valid_features: Any) -> Metrics:
-        return tagging_metrics(state.vocab.names, state.vocab.spans)
+        gold = [state.vocab.ids(tag_list(value)) for value in valid_rows[state.params.tags_column]]
+        return tagging_metrics(state.vocab.names, state.vocab.spans, gold)
 
     def notes(self, state: TaggingState, metrics: dict[str, Any]) -> list[str]:
         vocab = state.vocab
