@@ -14,6 +14,7 @@ from aitraining.engine import modelload
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
+from aitraining.engine.precision import cast_for_saving
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.splits import holdout_split
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
@@ -95,6 +96,12 @@ def best_model_kwargs(task: SupervisedTask, params: Any) -> dict[str, Any]:
         )
     if not aligned:
         return {}
+    if params.save_strategy == "steps" and params.save_steps % params.logging_steps:
+        raise ParamError(
+            f"--save-steps {params.save_steps} must be a multiple of --logging-steps {params.logging_steps} "
+            "(with --eval-strategy steps the model is evaluated every --logging-steps), so that each kept "
+            "checkpoint has an evaluation to pick the best one by. Change one of them."
+        )
     return {
         "load_best_model_at_end": True,
         "metric_for_best_model": task.metric,
@@ -136,6 +143,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
     output = trainer.train()
     final = {"train_loss": output.training_loss, "train_steps": output.global_step}
     final.update(trainer.evaluate())  # the kept (best) model, on the validation split
+    cast_for_saving(trainer.model, params.save_dtype, params.model, logger)  # peft models: see save_trained
     task.save(trainer, tokenizer, ctx.project.path)
     history = [e for e in trainer.state.log_history if "loss" in e or "eval_loss" in e]
     logger.info("Final: " + ", ".join(f"{k} {v:.4f}" for k, v in final.items() if isinstance(v, float)))

@@ -118,6 +118,12 @@ class LoggingParams(ParamsBase):
     )
     save_steps: int = param(500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING, ge=1)
     save_total_limit: int = param(1, "Keep at most this many checkpoints.", group=LOGGING, ge=1)
+    save_dtype: Literal["auto", "float32", "bfloat16", "float16"] = param(
+        "auto",
+        "Dtype of the saved model's weights: auto keeps the --model checkpoint's own (config.json dtype). "
+        "Training always updates float32 weights; --mixed-precision only changes the dtype of the maths.",
+        group=LOGGING,
+    )
 
 
 class HubParams(ParamsBase):

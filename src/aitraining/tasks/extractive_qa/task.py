@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aitraining.engine import modelload
+from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import SupervisedTask, run_supervised
 from aitraining.errors import AitrainingError, DataError, ParamError
@@ -79,7 +79,7 @@ class ExtractiveQA(SupervisedTask):
     def load_model(self, params: Any) -> Any:
         from transformers import AutoModelForQuestionAnswering
 
-        model = modelload.load_pretrained(AutoModelForQuestionAnswering, params.model)
+        model = load_trainable(AutoModelForQuestionAnswering, params)
         setattr(model.config, CONFIG_KEY, qa_settings(params, self.allow_empty))
         return model
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aitraining.engine.models import trainable_dtype_line
+from aitraining.engine.precision import checkpoint_dtype
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import SupervisedTask, run_supervised
 from aitraining.errors import DataError
@@ -48,7 +50,9 @@ class SentenceTransformersTask(SupervisedTask):
         logger.info(f"Loss: {self.objective.loss}; evaluation metric: {self.metric} (higher is better).")
 
     def load_model(self, params: Any) -> Any:
-        return upstream_st.load_model(params.model, params.max_seq_length, self.logger)
+        model = upstream_st.load_model(params.model, params.max_seq_length, self.logger)
+        self.logger.info(trainable_dtype_line(model, checkpoint_dtype(params.model), params.mixed_precision))
+        return model
 
     def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
         index = {name: i for i, name in enumerate(self.classes)}

@@ -13,12 +13,12 @@ import numpy as np
 
 from aitraining.data.checks import check_text_column
 from aitraining.engine import modelload
-from aitraining.engine.hardware import check_quantization, quantization_config
+from aitraining.engine.hardware import check_quantization
 from aitraining.engine.metrics import generation_metrics, logits_of
+from aitraining.engine.models import load_trainable, save_trained
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import SupervisedTask, run_supervised
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
-from aitraining.tasks.llm.models import add_lora, save_trained
 
 IGNORED = -100  # label / padding value the loss and the Trainer's gathering use
 
@@ -43,21 +43,12 @@ class Seq2Seq(SupervisedTask):
     def setup(self, train: Any, valid: Any, params: Any, tokenizer: Any, logger: Any) -> None:
         # training_args, compute_metrics and save need these but their hooks do not receive them
         self.params, self.tokenizer, self.logger = params, tokenizer, logger
-        if tokenizer.pad_token is None:
-            tokenizer.pad_token = tokenizer.eos_token
-            logger.info(f"The tokenizer has no pad token; padding with {tokenizer.eos_token!r}.")
+        modelload.ensure_pad_token(tokenizer, logger)
 
     def load_model(self, params: Any) -> Any:
         from transformers import AutoModelForSeq2SeqLM
 
-        kwargs: dict[str, Any] = {}
-        quant = quantization_config(params.quantization)
-        if quant is not None:
-            kwargs.update(quantization_config=quant, device_map="auto")
-        model = modelload.load_pretrained(AutoModelForSeq2SeqLM, params.model, **kwargs)
-        if params.peft:
-            model = add_lora(model, params, task_type="SEQ_2_SEQ_LM")
-        return model
+        return load_trainable(AutoModelForSeq2SeqLM, params, lora_task_type="SEQ_2_SEQ_LM")
 
     def preprocess(self, dataset: Any, params: Any, tokenizer: Any, split: str) -> Any:
         def encode(batch: dict[str, list]) -> dict[str, list]:

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.checks import check_text_column
-from aitraining.engine import modelload
 from aitraining.engine.metrics import classification_metrics, logits_of
+from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import SupervisedTask, run_supervised
 from aitraining.errors import DataError
@@ -55,9 +55,9 @@ class TextClassification(SupervisedTask):
     def load_model(self, params: Any) -> Any:
         from transformers import AutoModelForSequenceClassification
 
-        return modelload.load_pretrained(
+        return load_trainable(
             AutoModelForSequenceClassification,
-            params.model,
+            params,
             num_labels=len(self.labels),
             id2label=dict(enumerate(self.labels)),
             label2id={label: i for i, label in enumerate(self.labels)},

@@ -9,8 +9,8 @@ import numpy as np
 
 # One text check for every text task; imported rather than copied so both tasks report bad text alike.
 from aitraining.data.checks import check_text_column
-from aitraining.engine import modelload
 from aitraining.engine.metrics import logits_of, regression_metrics
+from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import SupervisedTask, run_supervised
 from aitraining.errors import DataError
@@ -95,9 +95,9 @@ class TextRegression(SupervisedTask):
         from transformers import AutoModelForSequenceClassification
 
         # The single output is named after the target column, so pipelines report it as e.g. 'score'.
-        model = modelload.load_pretrained(
+        model = load_trainable(
             AutoModelForSequenceClassification,
-            params.model,
+            params,
             num_labels=1,
             problem_type="regression",
             id2label={0: self.target},

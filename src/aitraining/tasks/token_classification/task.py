@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aitraining.engine import modelload
+from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import SupervisedTask, run_supervised
 from aitraining.errors import AitrainingError, DataError
@@ -82,9 +82,9 @@ class TokenClassification(SupervisedTask):
     def load_model(self, params: Any) -> Any:
         from transformers import AutoModelForTokenClassification
 
-        return modelload.load_pretrained(
+        return load_trainable(
             AutoModelForTokenClassification,
-            params.model,
+            params,
             num_labels=len(self.vocab.names),
             id2label=dict(enumerate(self.vocab.names)),
             label2id=dict(self.vocab.index),
