@@ -154,7 +154,7 @@ def build(capsys, monkeypatch, argv: list[str]) -> tuple[Any, str]:
     return built.value.trainer, out + err
 
 
-def shared_flags(command: str, trainer: str | None) -> list[str]:
+def shared_flags() -> list[str]:
     flags = []
     for name, value in GIVEN.items():
         flags += [f"--{name.replace('_', '-')}"] + ([] if value is None else [value])
@@ -170,7 +170,7 @@ def warned(log: str, name: str) -> bool:
 @pytest.mark.parametrize(("command", "trainer"), registry_cases())
 def test_every_shared_parameter_lands(capsys, monkeypatch, tmp_path, cases, command, trainer):
     argv = [*cases.argv(command, trainer), "--train", "--project-name", str(tmp_path / "p")]
-    built, log = build(capsys, monkeypatch, [*argv, *shared_flags(command, trainer)])
+    built, log = build(capsys, monkeypatch, [*argv, *shared_flags()])
     if isinstance(built, PPOTrainer):
         failed = [name for name, check in PPO_CHECKS.items() if not check(built)]
         failed += [name for name in PPO_WARNED if not warned(log, name)]
