@@ -25,7 +25,7 @@ def merge_llm_adapter(argv: list[str]) -> int:
         raise ParamError(f"--output-folder {out} is not empty; nothing was changed. Pick another or pass --overwrite.")
     from transformers import AutoTokenizer
 
-    from aitraining.tasks.llm.models import merge_adapter
+    from aitraining.engine.models import merge_adapter
 
     try:
         merged = merge_adapter(args.base_model_path, adapter)

@@ -27,6 +27,7 @@ from aitraining.engine.args import training_kwargs
 from aitraining.engine.best import best_model_kwargs, best_summary
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
+from aitraining.engine.precision import cast_for_saving
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.selection import Selection, check_selection_params, selection_report
 from aitraining.engine.splits import Splits, load_checked
@@ -195,6 +196,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask[P, S]) -> RunResult:
     output = trainer.train()
     final = {"train_loss": output.training_loss, "train_steps": output.global_step}
     final.update(trainer.evaluate())  # the kept (best) model, on the validation split
+    cast_for_saving(trainer.model, params.save_dtype, params.model, logger)  # peft models: see save_trained
     saved = task.save(trainer, state, ctx.project.path)
     history = [e for e in trainer.state.log_history if "loss" in e or "eval_loss" in e]
     report = selection_report(trainer.state, task.selection(state), trainer.args, splits.valid_description)

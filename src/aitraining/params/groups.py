@@ -139,6 +139,12 @@ class LoggingParams(ParamsBase):
         "the last weights; the log and the model card name the step.",
         group=LOGGING,
     )
+    save_dtype: Literal["auto", "float32", "bfloat16", "float16"] = param(
+        "auto",
+        "Dtype of the saved model's weights: auto keeps the --model checkpoint's own (config.json dtype). "
+        "Training always updates float32 weights; --mixed-precision only changes the dtype of the maths.",
+        group=LOGGING,
+    )
 
 
 class HubParams(ParamsBase):

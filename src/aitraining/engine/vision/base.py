@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 from aitraining.data.images import ScanResult, load_image_splits, scan_images
 from aitraining.data.loading import LoadedData, require_columns
 from aitraining.engine.hardware import quantization_config
+from aitraining.engine.models import add_lora, save_trained
 from aitraining.engine.supervised import SupervisedTask, TaskState, TrainerData
 from aitraining.engine.vision.processor import load_image_processor, processor_size, set_image_size
 from aitraining.engine.vision.upstream import reload_best_weights_callback
-from aitraining.tasks.llm.models import add_lora, save_trained
 
 P = TypeVar("P")
 
@@ -86,7 +86,7 @@ class ImageTask(SupervisedTask[Any, S]):
             return model
         names = {name.split(".")[-1] for name, _ in model.named_modules()}
         heads = [n for n in self.lora_heads if n in names]
-        return add_lora(model, params, task_type=None, modules_to_save=heads)  # type: ignore[arg-type]
+        return add_lora(model, params, task_type=None, modules_to_save=heads)
 
     def collator(self, state: S, model: Any) -> Any:
         def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from aitraining.engine import modelload
+from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import AitrainingError, DataError, ParamError
@@ -84,7 +84,7 @@ class ExtractiveQA(SupervisedTask[ExtractiveQAParams, QAState]):
     def load_model(self, state: QAState) -> Any:
         from transformers import AutoModelForQuestionAnswering
 
-        model = modelload.load_pretrained(AutoModelForQuestionAnswering, state.params.model)
+        model = load_trainable(AutoModelForQuestionAnswering, state.params)
         setattr(model.config, CONFIG_KEY, qa_settings(state.params, state.allow_empty))
         return model
 

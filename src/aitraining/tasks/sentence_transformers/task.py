@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aitraining.engine.models import trainable_dtype_line
+from aitraining.engine.precision import checkpoint_dtype
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.selection import Selection
 from aitraining.engine.supervised import SupervisedTask, TaskState, TrainerData, run_supervised
@@ -69,7 +71,10 @@ class SentenceTransformersTask(SupervisedTask[SentenceTransformersParams, Embedd
         return Selection(state.objective.metric, greater_is_better=True)
 
     def load_model(self, state: EmbeddingState) -> Any:
-        return upstream_st.load_model(state.params.model or "", state.params.max_seq_length, state.logger)
+        params = state.params
+        model = upstream_st.load_model(params.model or "", params.max_seq_length, state.logger)
+        state.logger.info(trainable_dtype_line(model, checkpoint_dtype(params.model), params.mixed_precision))
+        return model
 
     def preprocess(self, dataset: Any, state: EmbeddingState, split: str) -> Any:
         index = {name: i for i, name in enumerate(state.classes)}

@@ -44,8 +44,8 @@ def load_model(model: str, max_seq_length: int, logger: Any) -> Any:
 
     for pattern in _NOISE:
         warnings.filterwarnings("ignore", message=pattern, category=FutureWarning)
-    try:
-        loaded = SentenceTransformer(str(model))
+    try:  # float32 weights to train, whatever the checkpoint stores (see engine/precision.py)
+        loaded = SentenceTransformer(str(model), model_kwargs={"dtype": float32()})
     except Exception as exc:
         raise model_load_error("weights", model, exc) from None
     local = Path(model).expanduser()
@@ -58,6 +58,12 @@ def load_model(model: str, max_seq_length: int, logger: Any) -> Any:
         max_seq_length = positions
     loaded.max_seq_length = max_seq_length
     return loaded
+
+
+def float32() -> Any:
+    import torch
+
+    return torch.float32
 
 
 def training_arguments(kwargs: dict[str, Any], in_batch_negatives: bool) -> Any:

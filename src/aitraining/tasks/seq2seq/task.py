@@ -18,12 +18,12 @@ import numpy as np
 from aitraining.data.checks import check_text_column
 from aitraining.engine import modelload
 from aitraining.engine.eos import end_with_eos, log_eos
-from aitraining.engine.hardware import check_quantization, quantization_config
+from aitraining.engine.hardware import check_quantization
 from aitraining.engine.logs import get_logger
 from aitraining.engine.metrics import generation_metrics, logits_of
+from aitraining.engine.models import load_trainable, save_trained
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
-from aitraining.tasks.llm.models import add_lora, save_trained
 from aitraining.tasks.seq2seq.params import Seq2SeqParams
 
 IGNORED = -100  # label / padding value the loss and the Trainer's gathering use
@@ -47,9 +47,7 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, Seq2SeqState]):
 
     def load_processor(self, params: Seq2SeqParams) -> Any:
         tokenizer = modelload.load_tokenizer(params.model or "")
-        if tokenizer.pad_token is None:
-            tokenizer.pad_token = tokenizer.eos_token
-            get_logger().info(f"The tokenizer has no pad token; padding with {tokenizer.eos_token!r}.")
+        modelload.ensure_pad_token(tokenizer, get_logger())
         return tokenizer
 
     def setup(
@@ -61,16 +59,10 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, Seq2SeqState]):
     def load_model(self, state: Seq2SeqState) -> Any:
         from transformers import AutoModelForSeq2SeqLM
 
-        params = state.params
-        kwargs: dict[str, Any] = {}
-        quant = quantization_config(params.quantization)
-        if quant is not None:
-            kwargs.update(quantization_config=quant, device_map="auto")
-        model = modelload.load_pretrained(AutoModelForSeq2SeqLM, params.model, **kwargs)
+        model = load_trainable(AutoModelForSeq2SeqLM, state.params, lora_task_type="SEQ_2_SEQ_LM")
         # on the model itself: a LoRA wrapper would hide the copy Seq2SeqTrainer sets from generate()
-        model.generation_config = copy.deepcopy(state.generation)
-        if params.peft:
-            model = add_lora(model, params, task_type="SEQ_2_SEQ_LM")
+        base = model.get_base_model() if hasattr(model, "get_base_model") else model
+        base.generation_config = copy.deepcopy(state.generation)
         return model
 
     def preprocess(self, dataset: Any, state: Seq2SeqState, split: str) -> Any:

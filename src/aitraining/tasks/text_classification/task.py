@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.checks import check_text_column
-from aitraining.engine import modelload
 from aitraining.engine.metrics import binary_note, classification_metrics, logits_of
+from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import DataError
@@ -64,9 +64,9 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
     def load_model(self, state: ClassificationState) -> Any:
         from transformers import AutoModelForSequenceClassification
 
-        return modelload.load_pretrained(
+        return load_trainable(
             AutoModelForSequenceClassification,
-            state.params.model,
+            state.params,
             num_labels=len(state.labels),
             id2label=dict(enumerate(state.labels)),
             label2id={label: i for i, label in enumerate(state.labels)},

@@ -11,8 +11,8 @@ import numpy as np
 
 # One text check for every text task; imported rather than copied so both tasks report bad text alike.
 from aitraining.data.checks import check_text_column
-from aitraining.engine import modelload
 from aitraining.engine.metrics import logits_of, regression_metrics
+from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import DataError
@@ -100,9 +100,9 @@ class TextRegression(SupervisedTask[TextRegressionParams, RegressionState]):
 
         target = state.params.target_column
         # The single output is named after the target column, so pipelines report it as e.g. 'score'.
-        model = modelload.load_pretrained(
+        model = load_trainable(
             AutoModelForSequenceClassification,
-            state.params.model,
+            state.params,
             num_labels=1,
             problem_type="regression",
             id2label={0: target},

@@ -8,6 +8,7 @@ from typing import Any
 
 from aitraining.engine import modelload
 from aitraining.engine.logs import get_logger
+from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.errors import AitrainingError, DataError
@@ -93,9 +94,9 @@ class TokenClassification(SupervisedTask[TokenClassificationParams, TaggingState
     def load_model(self, state: TaggingState) -> Any:
         from transformers import AutoModelForTokenClassification
 
-        return modelload.load_pretrained(
+        return load_trainable(
             AutoModelForTokenClassification,
-            state.params.model,
+            state.params,
             num_labels=len(state.vocab.names),
             id2label=dict(enumerate(state.vocab.names)),
             label2id=dict(state.vocab.index),

@@ -14,6 +14,9 @@ from typing import Any
 import torch
 
 from aitraining.data.hub import looks_like_hub_id
+from aitraining.engine.logs import get_logger
+from aitraining.engine.modelload import ensure_pad_token
+from aitraining.engine.precision import checkpoint_dtype, dtype_name, frozen_dtype
 from aitraining.errors import AitrainingError
 from aitraining.tasks.llm.ppo.rollout import Rollout
 
@@ -56,7 +59,8 @@ def load_reward_model(path: str) -> tuple[Any, Any]:
     check_reward_model_path(path)
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForSequenceClassification.from_pretrained(path)
+        dtype = frozen_dtype(checkpoint_dtype(path))  # frozen: half precision kept on a GPU
+        model = AutoModelForSequenceClassification.from_pretrained(path, dtype=dtype)
     except Exception as exc:
         where = "not found" if not Path(path).exists() else "could not be loaded"
         reason = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
@@ -65,6 +69,7 @@ def load_reward_model(path: str) -> tuple[Any, Any]:
         raise AitrainingError(
             f"Reward model '{path}' has {model.config.num_labels} outputs; a reward model has one. {HINT}"
         )
+    get_logger().info(f"The reward model runs frozen in {dtype_name(dtype)}.")
     return model, tokenizer
 
 
@@ -87,8 +92,7 @@ class RewardScorer:
         self.model.to(device).eval().requires_grad_(False)
         self.device, self.batch_size = device, batch_size
         self.policy_tokenizer = policy_tokenizer
-        if self.tokenizer.pad_token_id is None:
-            self.tokenizer.pad_token = self.tokenizer.eos_token
+        ensure_pad_token(self.tokenizer, logger)
         self.model.config.pad_token_id = self.tokenizer.pad_token_id
         self.reuse_ids = same_tokenizer(policy_tokenizer, self.tokenizer)
         self.max_length = getattr(self.model.config, "max_position_embeddings", None) or 1_000_000

@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 
+from aitraining.engine.precision import checkpoint_dtype, frozen_dtype
 from aitraining.tasks.llm.ppo.advantages import gae, masked_mean, masked_whiten, token_rewards
 from aitraining.tasks.llm.ppo.losses import entropy, policy_loss, value_loss
 from aitraining.tasks.llm.ppo.optim import Precision, build_optimizer, build_schedule
@@ -76,7 +77,8 @@ class PPOTrainer:
         self.model, self.tokenizer, self.params = model, tokenizer, params
         self.project, self.logger = Path(project), logger
         self.prompts = [list(row["input_ids"]) for row in prompts_dataset]
-        self.reference = ReferencePolicy(model, ref_model)  # copied (if at all) before any update
+        # copied (if at all) before any update; frozen, so half precision is kept on a GPU
+        self.reference = ReferencePolicy(model, ref_model, frozen_dtype(checkpoint_dtype(params.model)))
         self.policy_with_value = PolicyWithValueHead(model).eval()
         device = self.policy_with_value.device
         self.scorer = RewardScorer(params.rl_reward_model_path, tokenizer, device, logger, params.batch_size)

@@ -88,14 +88,17 @@ class ReferencePolicy:
     """log pi_ref: the policy as it was before PPO, used for the KL penalty.
 
     With a LoRA policy the reference is the same model with its adapter switched off (no second
-    copy in memory); otherwise it is a frozen copy of the starting model, or `ref_model` if given.
+    copy in memory); otherwise it is a frozen copy of the starting model (cast to `dtype` when given:
+    the checkpoint's half precision on a GPU), or `ref_model` if given.
     """
 
-    def __init__(self, policy: Any, ref_model: Any = None) -> None:
+    def __init__(self, policy: Any, ref_model: Any = None, dtype: torch.dtype | None = None) -> None:
         self.policy = policy
         self.model = ref_model
         if ref_model is None and not is_peft_model(policy):
             self.model = copy.deepcopy(policy)
+            if dtype is not None:
+                self.model.to(dtype)
         if self.model is not None:
             self.model.eval()
             self.model.requires_grad_(False)

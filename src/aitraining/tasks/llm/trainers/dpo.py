@@ -27,8 +27,12 @@ def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMPar
         beta=params.dpo_beta,
         max_length=None,  # rows are already truncated (and reported) by prep_pref
     )
-    # Without --model-ref TRL uses a frozen copy of the base model, or the adapter-disabled base with LoRA.
-    ref = models.load_reference(params.model_ref) if params.model_ref else None
+    # The reference: --model-ref; else with LoRA TRL disables the adapter (no second copy); else the base
+    # model loaded again, frozen (in its half precision on a GPU, while the policy trains in float32).
+    if params.model_ref:
+        ref = models.load_reference(params.model_ref)
+    else:
+        ref = None if params.peft else models.load_reference(params.model, "--model")
     trainer = dpo_trainer_class()(
         model=model,
         ref_model=ref,
