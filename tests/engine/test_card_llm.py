@@ -47,7 +47,9 @@ def test_sft_card_plot_best_checkpoint_and_console(capsys, tiny_lm, chat_data, t
     assert meta["library_name"] == "transformers" and meta["pipeline_tag"] == "text-generation"
     assert "base_model" not in meta  # a local folder is not a Hub id
     assert "![loss curve](loss_curve.png)" in card and chosen in card
-    assert '| padding | `"left"` |' in card and "rl_gamma" not in card and "dpo_beta" not in card
+    # parameters that do not apply are not in the table; the resolve warning about --rl-gamma is in the notes
+    assert '| padding | `"left"` |' in card and "| rl_gamma |" not in card and "dpo_beta" not in card
+    assert "Warning: rl_gamma only applies to PPO, will be ignored" in card
     assert "rows in split train" in card
     assert run_usage(card)  # the snippet loads the saved model and generates
     # padding is used: the saved tokenizer pads on the left
