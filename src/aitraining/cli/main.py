@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from aitraining import __version__
+from aitraining.engine.signals import remember_command
 from aitraining.errors import AitrainingError
 from aitraining.suggest import did_you_mean
 from aitraining.tasks.registry import TASKS
@@ -99,8 +100,10 @@ def dispatch(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    remember_command(argv)  # an interrupted run prints this command with --resume-from-checkpoint auto
     try:
-        return dispatch(list(sys.argv[1:] if argv is None else argv))
+        return dispatch(argv)
     except AitrainingError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code

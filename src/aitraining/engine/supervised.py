@@ -12,6 +12,7 @@ from typing import Any
 from aitraining.data.loading import load_splits, require_columns
 from aitraining.engine import modelload
 from aitraining.engine.args import training_kwargs
+from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
 from aitraining.engine.runner import RunContext, RunResult
@@ -133,7 +134,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
         callbacks.append(EarlyStoppingCallback(params.early_stopping_patience, params.early_stopping_threshold))
     trainer = use_loss_lines(task.build_trainer(model, tokenizer, args, train_ds, valid_ds, callbacks))
     ctx.claim_project()
-    output = trainer.train()
+    output = guarded_train(trainer, ctx)
     final = {"train_loss": output.training_loss, "train_steps": output.global_step}
     final.update(trainer.evaluate())  # the kept (best) model, on the validation split
     task.save(trainer, tokenizer, ctx.project.path)

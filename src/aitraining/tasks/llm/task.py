@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.tasks.llm import models
@@ -52,7 +53,7 @@ def run(ctx: RunContext) -> RunResult:
     trainer = module.build_trainer(model, tokenizer, prepared, params, ctx.project.path)
     attach_converted_saver(trainer, getattr(prepared, "converted", None), ctx.project.path)
     ctx.claim_project()
-    train_output = trainer.train()
+    train_output = guarded_train(trainer, ctx)
     metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=kind == "causal")
     saved = models.save_trained(trainer.model, tokenizer, params, ctx.project.path, logger)
     return RunResult(

@@ -21,9 +21,6 @@ UNUSED = {
     "auto_find_batch_size": "PPO batch sizes are --batch-size (rollouts), --rl-chunk-size and --rl-mini-batch-size",
     "disable_gradient_checkpointing": "PPO does not use gradient checkpointing",
     "eval_strategy": "PPO is judged by its reward, logged every step",
-    "save_strategy": "PPO saves the final policy only",
-    "save_steps": "PPO saves the final policy only",
-    "save_total_limit": "PPO saves the final policy only",
     "logging_steps": "PPO logs every step",
 }
 
