@@ -165,3 +165,40 @@ def test_sigkill_after_the_second_checkpoint_then_auto_resume_sft(run_cli, tiny_
     assert_same_curve(resumed, twin)
     print(f"sft SIGKILL after checkpoint-4: final loss {resumed[STEPS]:.6f}, uninterrupted {twin[STEPS]:.6f}")
     assert json.loads((project / "metrics.json").read_text())["final"]["train_steps"] == STEPS
+
+
+@pytest.mark.slow
+def test_sigkill_after_the_second_checkpoint_then_auto_resume_dpo(run_cli, tiny_lm, tmp_path):
+    from aitraining.testing import write_preference_dataset
+
+    data = write_preference_dataset(tmp_path / "pref", n_train=48, n_valid=8)
+
+    def dpo_args(project):
+        return list(
+            map(
+                str,
+                [
+                    *("llm", "--train", "--trainer", "dpo", "--model", tiny_lm, "--data-path", data),
+                    *("--project-name", project, "--prompt-text-column", "prompt", "--text-column", "chosen"),
+                    *("--rejected-text-column", "rejected", "--batch-size", "8", "--gradient-accumulation", "1"),
+                    *("--block-size", "64", "--logging-steps", "1", "--warmup-ratio", "0", "--lr", "1e-3"),
+                    *("--epochs", "2", "--save-strategy", "steps", "--save-steps", "2", "--save-total-limit", "2"),
+                    "--disable-gradient-checkpointing",
+                ],
+            )
+        )
+
+    code, log = run_cli(*dpo_args(tmp_path / "twin"))
+    assert code == 0, log
+    twin = step_losses(tmp_path / "twin")
+    project = tmp_path / "run"
+    child = spawn(dpo_args(project), after=2, mode="kill")
+    output, _ = child.communicate(timeout=600)
+    assert child.returncode == -signal.SIGKILL, output
+    code, log = run_cli(*dpo_args(project), "--resume-from-checkpoint", "auto")
+    assert code == 0, log
+    assert "Resuming from" in log and "checkpoint-4 (step 4" in log
+    resumed = step_losses(project)
+    assert sorted(resumed) == sorted(twin) == list(range(1, 13))  # 48 rows / 8, two epochs
+    assert max(abs(resumed[s] - twin[s]) for s in twin) < 1e-4, (resumed, twin)
+    print(f"dpo SIGKILL after checkpoint-4: final loss {resumed[12]:.6f}, uninterrupted {twin[12]:.6f}")

@@ -58,6 +58,14 @@ class RunGuard:
         return self.interruption.stop(checkpoint, step)
 
 
+def seed_model_init(seed: int) -> None:
+    """Seed before the model loads: new heads (a classifier, a reward score) start the same in every run,
+    so the same command with the same --seed trains the same model, in a fresh process or not."""
+    from transformers import set_seed
+
+    set_seed(seed)
+
+
 def is_transformers_trainer(trainer: Any) -> bool:
     return hasattr(trainer, "add_callback") and hasattr(trainer, "_save_checkpoint")
 

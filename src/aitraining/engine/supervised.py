@@ -12,7 +12,7 @@ from typing import Any
 from aitraining.data.loading import load_splits, require_columns
 from aitraining.engine import modelload
 from aitraining.engine.args import training_kwargs
-from aitraining.engine.guard import guarded_train
+from aitraining.engine.guard import guarded_train, seed_model_init
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
 from aitraining.engine.runner import RunContext, RunResult
@@ -127,6 +127,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
     task.setup(train, valid, params, tokenizer, logger)
     train_ds = task.preprocess(train, params, tokenizer, "train")
     valid_ds = task.preprocess(valid, params, tokenizer, "valid")
+    seed_model_init(params.seed)
     model = task.load_model(params)
     args = task.training_args({**training_kwargs(params, ctx.project.path, has_eval=True), **best})
     callbacks = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from aitraining.engine.guard import guarded_train
+from aitraining.engine.guard import guarded_train, seed_model_init
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.tasks.llm import models
@@ -49,6 +49,7 @@ def run(ctx: RunContext) -> RunResult:
     data = module.load_data(params, logger)
     tokenizer = models.load_tokenizer(params.model, logger)
     prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
+    seed_model_init(params.seed)
     model = models.load_model(params, tokenizer, kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, ctx.project.path)
     attach_converted_saver(trainer, getattr(prepared, "converted", None), ctx.project.path)
