@@ -58,25 +58,39 @@ def watch_steps(trainer: Any) -> StepValues:
 
 
 def make_saves_atomic(trainer: Any, guard: RunGuard) -> None:
-    original = trainer._save_checkpoint
+    """Every process writes its part into the staging folder; the main process alone commits it."""
+    original, main = trainer._save_checkpoint, trainer.args.should_save
+    wait = trainer.accelerator.wait_for_everyone  # a no-op with one process
 
     def save(model: Any, trial: Any) -> None:
-        staging = checkpoints.fresh_staging(guard.root)
+        staging = guard.root / checkpoints.STAGING
+        if main:
+            checkpoints.fresh_staging(guard.root)
+        wait()
         trainer._get_output_dir = lambda trial=None: str(staging)
         try:
             original(model, trial)
         finally:
             del trainer._get_output_dir  # the class's own method again
-        state = trainer.state
-        staged = staging / f"{checkpoints.PREFIX}{state.global_step}"
-        best = state.best_model_checkpoint
-        if best and Path(best).parent == staging:  # the best is this one: point at its final place
-            state.best_model_checkpoint = str(guard.root / Path(best).name)
-            state.save_to_json(str(staged / "trainer_state.json"))
-        keep = Path(state.best_model_checkpoint) if state.best_model_checkpoint else None
-        guard.commit(staged, state.global_step, float(state.epoch or 0.0), keep)
+        wait()
+        commit_staged(trainer, guard, staging, main)
+        wait()
 
     trainer._save_checkpoint = save
+
+
+def commit_staged(trainer: Any, guard: RunGuard, staging: Path, main: bool) -> None:
+    state = trainer.state
+    staged = staging / f"{checkpoints.PREFIX}{state.global_step}"
+    best = state.best_model_checkpoint
+    if best and Path(best).parent == staging:  # the best is this one: point at its final place
+        state.best_model_checkpoint = str(guard.root / Path(best).name)
+        if main:
+            state.save_to_json(str(staged / "trainer_state.json"))
+    if not main:
+        return
+    keep = Path(state.best_model_checkpoint) if state.best_model_checkpoint else None
+    guard.commit(staged, state.global_step, float(state.epoch or 0.0), keep)
 
 
 class GuardCallback(TrainerCallback):
