@@ -202,3 +202,33 @@ def test_sigkill_after_the_second_checkpoint_then_auto_resume_dpo(run_cli, tiny_
     assert sorted(resumed) == sorted(twin) == list(range(1, 13))  # 48 rows / 8, two epochs
     assert max(abs(resumed[s] - twin[s]) for s in twin) < 1e-4, (resumed, twin)
     print(f"dpo SIGKILL after checkpoint-4: final loss {resumed[12]:.6f}, uninterrupted {twin[12]:.6f}")
+
+
+def test_a_signal_during_evaluation_saves_at_once_and_the_resume_completes(
+    run_cli, monkeypatch, tiny_lm, text_data, tmp_path
+):
+    project = tmp_path / "run"
+    argv = sft_args(tiny_lm, text_data, project, "--valid-split", "valid", "--eval-strategy", "steps")
+    argv[argv.index("--logging-steps") + 1] = "3"  # evaluations at steps 3 and 6
+    seen = []
+
+    class SignalInEvaluation(TrainerCallback):
+        def on_prediction_step(self, args, state, control, **kwargs):
+            seen.append(state.global_step)
+            if len(seen) == 1:
+                signal.raise_signal(signal.SIGINT)
+
+    attach = hf_guard.attach
+    monkeypatch.setattr(
+        hf_guard, "attach", lambda trainer, guard: (attach(trainer, guard), trainer.add_callback(SignalInEvaluation()))
+    )
+    code, log = run_cli(*argv)
+    monkeypatch.undo()
+    assert code == 130, log
+    assert "Training stopped by SIGINT at step 3" in log
+    assert seen == [3]  # the evaluation was not finished: the checkpoint came at its first batch
+    assert ck.validate(ck.checkpoints_root(project) / "checkpoint-3") is None
+    code, log = run_cli(*argv, "--resume-from-checkpoint", "auto")
+    assert code == 0, log
+    assert sorted(step_losses(project)) == [1, 3, 6]  # logged every 3 steps, each once
+    assert json.loads((project / "metrics.json").read_text())["final"]["train_steps"] == STEPS
