@@ -232,3 +232,35 @@ def test_a_signal_during_evaluation_saves_at_once_and_the_resume_completes(
     assert code == 0, log
     assert sorted(step_losses(project)) == [1, 3, 6]  # logged every 3 steps, each once
     assert json.loads((project / "metrics.json").read_text())["final"]["train_steps"] == STEPS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trainer", ["generic", "orpo", "reward"])
+def test_the_other_llm_trainers_resume_on_the_same_curve(run_cli, monkeypatch, tiny_lm, tmp_path, trainer):
+    from aitraining.testing import write_preference_dataset
+
+    data = write_preference_dataset(tmp_path / "pref", n_train=48, n_valid=8)
+    columns = ["--prompt-text-column", "prompt", "--text-column", "chosen", "--rejected-text-column", "rejected"]
+    if trainer == "generic":  # packs the text into blocks: short blocks make enough steps
+        columns = ["--text-column", "prompt", "--block-size", "8"]
+
+    def args(project):
+        argv = sft_args(tiny_lm, data, project, *columns)
+        argv[argv.index("sft")] = trainer
+        at = argv.index("--max-samples")
+        return argv[:at] + argv[at + 2 :]
+
+    code, log = run_cli(*args(tmp_path / "twin"))
+    assert code == 0, log
+    twin = step_losses(tmp_path / "twin")
+    signal_at(monkeypatch, 3, signal.SIGTERM)
+    code, log = run_cli(*args(tmp_path / "run"))
+    monkeypatch.undo()
+    assert code == 143, log
+    code, log = run_cli(*args(tmp_path / "run"), "--resume-from-checkpoint", "auto")
+    assert code == 0, log
+    resumed = step_losses(tmp_path / "run")
+    last = max(twin)
+    assert sorted(resumed) == sorted(twin) == list(range(1, last + 1)) and last >= 5
+    assert max(abs(resumed[s] - twin[s]) for s in twin) < 1e-4, (resumed, twin)
+    print(f"{trainer} SIGTERM at 3: final loss {resumed[last]:.6f}, uninterrupted {twin[last]:.6f}")
