@@ -264,3 +264,19 @@ def test_the_other_llm_trainers_resume_on_the_same_curve(run_cli, monkeypatch, t
     assert sorted(resumed) == sorted(twin) == list(range(1, last + 1)) and last >= 5
     assert max(abs(resumed[s] - twin[s]) for s in twin) < 1e-4, (resumed, twin)
     print(f"{trainer} SIGTERM at 3: final loss {resumed[last]:.6f}, uninterrupted {twin[last]:.6f}")
+
+
+@pytest.mark.slow
+def test_a_second_signal_exits_at_once(tiny_lm, text_data, tmp_path):
+    import time
+
+    project = tmp_path / "run"
+    child = spawn(sft_args(tiny_lm, text_data, project), after=2, mode="wait")
+    wait_for_ready(child, project)
+    child.send_signal(signal.SIGTERM)
+    time.sleep(0.05)  # inside the tripwire's slowed-down step: the first signal's save has not begun
+    child.send_signal(signal.SIGTERM)
+    output, _ = child.communicate(timeout=300)
+    assert child.returncode == 143, output
+    assert "SIGTERM received again: exiting now, without saving." in output
+    assert "Training stopped by" not in output
