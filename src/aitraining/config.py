@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aitraining.config_yaml import Positions, read_yaml
+from aitraining.config_yaml import where as yaml_where
 from aitraining.errors import ParamError
 from aitraining.params.compat import apply_compatibility
 from aitraining.params.fields import ParamMeta, ParamsBase
@@ -65,11 +67,15 @@ def _substitute_env(value: Any, where: str) -> Any:
     return value
 
 
-def _check_keys(section: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+def _check_keys(
+    section: dict[str, Any], allowed: tuple[str, ...], where: str, positions: Positions | None = None, *path: str
+) -> None:
     for key in section:
         if key not in allowed:
+            place = yaml_where(positions or {}, *path, str(key))
             raise ParamError(
-                f"Unknown key '{key}' in {where}.{did_you_mean(key, allowed)} Allowed keys: {', '.join(allowed)}."
+                f"Unknown key '{key}' in {where}{place}.{did_you_mean(str(key), allowed)} "
+                f"Allowed keys: {', '.join(allowed)}."
             )
 
 
@@ -91,18 +97,14 @@ def task_from_name(name: str) -> tuple[str, dict[str, Any]]:
 
 
 def load_config_file(path: str | Path) -> FileConfig:
-    import yaml
-
     file = Path(path)
     if not file.is_file():
         raise ParamError(f"Config file {file} not found.")
-    try:
-        raw = yaml.safe_load(file.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ParamError(f"Config file {file} is not valid YAML: {exc}") from None
+    raw, positions = read_yaml(file)
+    raw = raw or {}
     if not isinstance(raw, dict):
         raise ParamError(f"Config file {file} must hold a mapping of keys (task, base_model, data, params, ...).")
-    _check_keys(raw, TOP_KEYS, f"config file {file}")
+    _check_keys(raw, TOP_KEYS, f"config file {file}", positions)
     if "task" not in raw:
         raise ParamError(f"Config file {file} needs a 'task' key, e.g. 'task: llm-sft'.")
     command, values = task_from_name(raw["task"])
@@ -110,7 +112,8 @@ def load_config_file(path: str | Path) -> FileConfig:
 
     def put(name: str, value: Any, key: str) -> None:
         values[name] = _substitute_env(value, f"config file {file} ({key})")
-        origin[name] = f"config file {file} ({key})"
+        line = positions.get(tuple(key.split(".")))
+        origin[name] = f"config file {file} ({key}{f', line {line[0]}' if line else ''})"
 
     for key, name in (
         ("base_model", "model"),
@@ -124,7 +127,7 @@ def load_config_file(path: str | Path) -> FileConfig:
         block = raw.get(section) or {}
         if not isinstance(block, dict):
             raise ParamError(f"'{section}' in config file {file} must be a mapping.")
-        _check_keys(block, allowed, f"the '{section}' section of config file {file}")
+        _check_keys(block, allowed, f"the '{section}' section of config file {file}", positions, section)
         for key, value in block.items():
             if key == "column_mapping":
                 for col_param, col in (value or {}).items():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from aitraining.params.flags import flag_for
+
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """' Did you mean X?' (with a leading space) or '' when nothing is close."""
@@ -33,7 +35,7 @@ def suggest(word: str, candidates: Iterable[str], *, flag: bool = False) -> str:
     key = word.lstrip("-").replace("-", "_")
     for alias, target in KNOWN_ALIASES.items():
         if key == alias.replace("-", "_") or _typo_of(key, alias):
-            shown = "--" + target.replace("_", "-") if flag else target
+            shown = flag_for(target) if flag else target
             return f" Did you mean {shown}?"
     return did_you_mean(word, candidates)
 

@@ -252,7 +252,7 @@ def test_config_file_and_flag_precedence(capsys, tmp_path, monkeypatch):
     assert "hf_secret_value" not in out + err
     lines = {line.split()[0]: line for line in out.splitlines()[1:]}
     assert "3" not in lines["epochs"].split()[1] and "[flag --epochs]" in lines["epochs"]
-    assert "0.001" in lines["lr"] and "(params.lr)" in lines["lr"]
+    assert "0.001" in lines["lr"] and "(params.lr, line 13)" in lines["lr"]
     assert '"sft"' in lines["trainer"] and "(task)" in lines["trainer"]
     assert '"messages"' in lines["text_column"] and "column_mapping" in lines["text_column"]
     assert '"alice"' in lines["username"]

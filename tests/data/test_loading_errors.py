@@ -58,7 +58,7 @@ def test_malformed_jsonl_line_number(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         load_splits(str(path))
     message = str(info.value)
-    assert message.startswith(f"{path}, line 3: not valid JSON (")
+    assert message.startswith(f"{path}, line 3, column 14: not valid JSON (")
     assert "\n" not in message
 
 
@@ -82,15 +82,16 @@ def test_jsonl_mixed_types_in_a_column(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "found"),
+    ("text", "line", "column", "found"),
     [
-        ("a,b\n1,2\n3,4,5\n", 3, 3),
-        ('a,b\n"x\ny",2\n\n3\n', 5, 1),  # the quoted newline and the blank line count as physical lines
+        ("a,b\n1,2\n3,4,5\n", 3, 5, 3),  # column 5: where the extra field "5" starts
+        ('a,b\n"x\ny",2\n\n3\n', 5, 2, 1),  # the quoted newline and the blank line count as physical lines
+        ('a,b\n"p,q",2,"r\ns",t\n', 2, 9, 4),  # quoted commas are not separators
     ],
 )
-def test_csv_row_with_wrong_field_count(tmp_path: Path, text: str, line: int, found: int) -> None:
+def test_csv_row_with_wrong_field_count(tmp_path: Path, text: str, line: int, column: int, found: int) -> None:
     path = write(tmp_path / "train.csv", text)
-    with pytest.raises(DataError, match=rf"{path}, line {line}: expected 2 fields .* found {found}\."):
+    with pytest.raises(DataError, match=rf"{path}, line {line}, column {column}: expected 2 fields .* found {found};"):
         load_splits(str(path))
 
 

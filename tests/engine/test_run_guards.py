@@ -34,7 +34,7 @@ def test_malformed_jsonl_line_named(capsys, tmp_path):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "train.jsonl").write_text('{"text": "a"}\n{"text": oops}\n')
     code, log = run(capsys, *base_args(MISSING_MODEL, tmp_path / "d", tmp_path / "p"))
-    assert code == 2 and "train.jsonl, line 2: not valid JSON" in log
+    assert code == 2 and "train.jsonl, line 2, column 10: not valid JSON" in log
 
 
 def test_chat_column_with_generic_points_to_sft(capsys, tmp_path):

@@ -1,6 +1,7 @@
 """dpo, orpo and reward on a learnable preference set: margins grow, the scorer ranks pairs."""
 
 import json
+import logging
 
 import pytest
 import torch
@@ -9,6 +10,8 @@ from transformers import AutoModelForCausalLM, AutoModelForSequenceClassificatio
 from aitraining.cli.main import main
 from aitraining.data.loading import load_splits
 from aitraining.tasks.llm import prep_pref
+from aitraining.tasks.llm.params import LLMParams
+from aitraining.tasks.llm.task import build
 from aitraining.testing import write_preference_dataset
 
 COLUMNS = ["--prompt-text-column", "prompt", "--text-column", "chosen", "--rejected-text-column", "rejected"]
@@ -86,6 +89,10 @@ def test_preference_margin_grows(capsys, tiny_lm, pref_data, tmp_path, trainer, 
     assert "preference pairs" in log
     before, after = heldout_margin(tiny_lm, pref_data), heldout_margin(project, pref_data)
     assert after > before + 1.0, (before, after)
+    # exp(preference loss) is no perplexity: neither metrics.json nor the card may call it one
+    final = json.loads((project / "metrics.json").read_text())["final"]
+    assert "eval_loss" in final and "eval_perplexity" not in final
+    assert "perplexity" not in (project / "README.md").read_text()
 
 
 def test_length_limits_are_applied_and_reported(capsys, tiny_lm, pref_data, tmp_path):
@@ -111,7 +118,7 @@ def test_length_limits_are_applied_and_reported(capsys, tiny_lm, pref_data, tmp_
     assert "rows had a completion cut from the right" in log
 
 
-def test_orpo_says_it_ignores_model_ref(capsys, tiny_lm, pref_data, tmp_path):
+def test_orpo_warns_about_model_ref_before_loading_and_records_it(capsys, tiny_lm, pref_data, tmp_path):
     project = tmp_path / "o"
     log = train(
         capsys,
@@ -129,8 +136,37 @@ def test_orpo_says_it_ignores_model_ref(capsys, tiny_lm, pref_data, tmp_path):
         "16",
         *COLUMNS,
     )
-    assert log.count("ORPO is reference-free") == 1
-    assert "reference-free" in (project / "README.md").read_text()
+    warning = "model_ref is not used by ORPO (ORPO is reference-free"
+    assert log.count(warning) == 1 and log.index(warning) < log.index("preference pairs")  # before the data
+    assert warning in (project / "README.md").read_text()
+    assert json.loads((project / "training_params.json").read_text())["model_ref"] is None
+
+
+@pytest.mark.parametrize("trainer", ["dpo", "orpo", "reward"])
+def test_lora_dropout_survives_trls_disable_dropout(tiny_lm, pref_data, tmp_path, trainer):
+    """TRL's disable_dropout zeroes every torch Dropout, peft's LoRA dropout included; --lora-dropout is
+    put back on the adapter while the base model's dropout stays off."""
+    params = LLMParams(
+        trainer=trainer,
+        model=str(tiny_lm),
+        data_path=str(pref_data),
+        text_column="chosen",
+        prompt_text_column="prompt" if trainer != "reward" else None,
+        rejected_text_column="rejected",
+        max_samples=8,
+        block_size=64,
+        peft=True,
+        lora_dropout=0.3,
+        target_modules="q_proj,v_proj",
+        save_strategy="no",
+    )
+    built = build(params, logging.getLogger("test"), tmp_path / "p")
+    dropouts = {n: m.p for n, m in built.trainer.model.named_modules() if isinstance(m, torch.nn.Dropout)}
+    lora = {n: p for n, p in dropouts.items() if n.endswith(".lora_dropout.default")}
+    assert len(lora) == 2 * built.trainer.model.config.num_hidden_layers  # q_proj and v_proj of each layer
+    assert set(lora.values()) == {0.3}
+    # the base model's dropout, and DPO's frozen "ref" adapter copy, stay off
+    assert {p for n, p in dropouts.items() if n not in lora} <= {0.0}
 
 
 def test_dpo_with_separate_reference_and_lora(capsys, tiny_lm, pref_data, tmp_path):

@@ -1,6 +1,7 @@
 """generic and sft end to end on tiny offline models: loss falls, outputs reload and generate."""
 
 import json
+import math
 
 import pytest
 import torch
@@ -132,6 +133,8 @@ def test_sft_formats_lower_loss(capsys, tiny_lm, tmp_path, style):
     seen = losses(project)
     assert seen[-1] < 0.5 * seen[0], seen
     assert "sft data format" in log
+    final = json.loads((project / "metrics.json").read_text())["final"]
+    assert final["eval_perplexity"] == pytest.approx(math.exp(final["eval_loss"]))  # an LM loss: a perplexity
     generates(project)
 
 

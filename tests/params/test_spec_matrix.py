@@ -7,13 +7,14 @@ import pytest
 
 from aitraining.params.docs import compatibility_matrix, render
 from aitraining.tasks.llm.params import LLMParams
+from aitraining.tasks.registry import TASKS
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_CANDIDATES = [
     ROOT / "docs" / "spec" / "PARAMETER_COMPATIBILITY.md",
     ROOT.parent / "shared" / "spec" / "PARAMETER_COMPATIBILITY.md",
 ]
-TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
+TRAINERS = TASKS["llm"].trainers  # the registry's list, which the spec's column headers must match
 
 
 def spec_text() -> str:
@@ -33,6 +34,11 @@ def spec_rows() -> dict[str, dict[str, bool]]:
         elif len(cells) == 2 and cells[1] == "✓" and re.fullmatch(r"[a-z_]+", cells[0]):
             rows[cells[0]] = dict.fromkeys(TRAINERS, True)
     return rows
+
+
+def test_spec_columns_are_the_registered_trainers():
+    headers = {line for line in spec_text().splitlines() if line.startswith("| Parameter | generic")}
+    assert headers == {"| Parameter | " + " | ".join(TRAINERS) + " |"}
 
 
 def test_spec_tables_are_parsed():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,15 +12,7 @@ from aitraining.cli.main import main
 SEED = 0
 
 
-def console_to_current_stderr() -> None:
-    """The engine's console handler keeps the stderr it was created with; capsys swaps stderr per test."""
-    for handler in logging.getLogger("aitraining").handlers:
-        if getattr(handler, "_aitraining_console", False):
-            handler.stream = sys.stderr  # not setStream(): that flushes the old, closed stream
-
-
 def run_cli(capsys, *argv) -> tuple[int, str]:
-    console_to_current_stderr()
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out + err

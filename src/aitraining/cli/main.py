@@ -6,8 +6,10 @@ import sys
 from typing import Any
 
 from aitraining import __version__
+from aitraining.cli.failures import report, split_debug
 from aitraining.engine.signals import remember_command
 from aitraining.errors import AitrainingError
+from aitraining.params.flags import flag_for
 from aitraining.suggest import did_you_mean
 from aitraining.tasks.registry import TASKS
 
@@ -29,7 +31,7 @@ def top_help() -> str:
     lines += [
         "",
         "Run 'aitraining <command> --help' for that command's flags, grouped by topic.",
-        "Options: --config FILE.yml, --version, --help",
+        "Options: --config FILE.yml, --version, --help, --debug (show the traceback of an error)",
     ]
     return "\n".join(lines)
 
@@ -64,7 +66,7 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
         return 0
     chosen = [a for a in actions if run_opts.get(a)]
     if len(chosen) > 1 or (chosen and run_opts.get("train")):
-        flags = " / ".join("--" + a.replace("_", "-") for a in actions)
+        flags = " / ".join(flag_for(a) for a in actions)
         raise AitrainingError(f"Pick one action: --train or {flags}, not several.")
     if chosen:
         return task.run_action(chosen[0], resolved)
@@ -100,15 +102,15 @@ def dispatch(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    remember_command(argv)  # an interrupted run prints this command with --resume-from-checkpoint auto
+    """Run the CLI; every failure becomes one message and a non-zero exit (a traceback only with --debug)."""
+    args, debug = split_debug(list(sys.argv[1:] if argv is None else argv))
+    remember_command(args)  # an interrupted run prints this command with --resume-from-checkpoint auto
     try:
-        return dispatch(argv)
-    except AitrainingError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return dispatch(args)
     except SystemExit as exc:  # argparse's --help exits; keep main() usable in-process
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except Exception as exc:
+        return report(exc, debug=debug)

@@ -8,6 +8,7 @@ from typing import Any
 
 from aitraining.errors import ParamError
 from aitraining.params.fields import ParamMeta
+from aitraining.params.flags import flag_for
 from aitraining.params.groups import ordered_groups
 from aitraining.suggest import suggest
 
@@ -57,7 +58,7 @@ def normalise_argv(argv: list[str]) -> list[str]:
     for token in argv:
         if token.startswith("--"):
             name, eq, rest = token[2:].partition("=")
-            token = "--" + name.replace("_", "-") + eq + rest
+            token = flag_for(name) + eq + rest
         out.append(token)
     return out
 
@@ -107,8 +108,9 @@ def build_parser(
     run.add_argument("--explain", action="store_true", help="Print every resolved parameter and its source, then exit.")
     run.add_argument("--strict", action="store_true", help="Treat ignored-parameter warnings as errors.")
     run.add_argument("--overwrite", action="store_true", help="Allow replacing a non-empty project folder.")
+    run.add_argument("--debug", action="store_true", help="On an error, also print the full traceback.")
     for action, help_text in (actions or {}).items():
-        run.add_argument("--" + action.replace("_", "-"), dest=action, action="store_true", help=help_text)
+        run.add_argument(flag_for(action), dest=action, action="store_true", help=help_text)
     names = ordered_groups(list(dict.fromkeys(m.group for m in metas.values())))
     groups = {name: parser.add_argument_group(name) for name in names}
     for meta in metas.values():
@@ -124,9 +126,24 @@ def parse_command_args(
     if unknown:
         flags = [s for a in parser._actions for s in a.option_strings]
         bad = unknown[0]
-        hint = suggest(bad.split("=")[0], flags, flag=True) if bad.startswith("-") else ""
+        hint = (suggest(bad.split("=")[0], flags, flag=True) + _owners(bad, parser.prog)) if bad.startswith("-") else ""
         what = "Unknown flag" if bad.startswith("-") else "Unexpected argument"
         raise ParamError(f"{what} '{bad}' for '{parser.prog}'.{hint} See '{parser.prog} --help'.")
     given = vars(namespace)
     run_opts = {k: given.pop(k) for k in (*RUN_KEYS, *actions) if k in given}
     return run_opts, given
+
+
+def _owners(token: str, prog: str) -> str:
+    """' --rl-gamma is a flag of aitraining llm.' when other commands declare this flag, else ''."""
+    from aitraining.tasks.registry import TASKS
+
+    flag = normalise_argv([token.split("=")[0]])[0]
+    owners = [
+        name
+        for name, task in TASKS.items()
+        if task.available
+        and f"aitraining {name}" != prog
+        and any(m.flag == flag for m in task.params_class().param_metas().values())
+    ]
+    return f" {flag} is a flag of {', '.join(f'aitraining {o}' for o in owners)}." if owners else ""

@@ -25,6 +25,7 @@ from aitraining.data.stores import (
     load_saved_dataset,
 )
 from aitraining.errors import DataError, ParamError
+from aitraining.params.flags import flag_for
 
 if TYPE_CHECKING:
     import datasets
@@ -57,11 +58,6 @@ class _Pick:
     part: str
     dataset: datasets.Dataset
     param: str
-
-
-def flag_for(param: str) -> str:
-    """The command-line flag of a parameter: `text_column` -> `--text-column`."""
-    return "--" + param.replace("_", "-")
 
 
 def parse_split(value: str, param: str = "train_split") -> SplitRef:

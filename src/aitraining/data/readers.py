@@ -24,6 +24,11 @@ SUFFIXES = (".csv", ".jsonl", ".json", ".parquet")
 def read_file(path: Path) -> datasets.Dataset:
     """Load one data file; the format is chosen by its suffix (one of `SUFFIXES`)."""
     suffix = path.suffix.lower()
+    if suffix in SUFFIXES and path.stat().st_size == 0:
+        raise DataError(
+            f"{path} is empty (0 bytes). A data file needs at least one example; check that it was written "
+            "completely, or pass the file that holds your data."
+        )
     if suffix == ".jsonl":
         return _read_jsonl(path)
     if suffix == ".json":
@@ -69,7 +74,7 @@ def _read_jsonl(path: Path) -> datasets.Dataset:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise DataError(
-                f"{path}, line {number}: not valid JSON ({exc.msg} at column {exc.colno}). Each line of a "
+                f"{path}, line {number}, column {exc.colno}: not valid JSON ({exc.msg}). Each line of a "
                 '.jsonl file must be one complete JSON object, such as {"text": "..."}; fix or remove '
                 "that line."
             ) from exc
@@ -205,22 +210,21 @@ def _check_csv(path: Path) -> None:
     header: list[str] | None = None
     rows = 0
     end = 0
+    consumed: list[str] = []  # the physical lines of the record just read
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(_recording(handle, consumed))
             for record in reader:
                 start, end = end + 1, reader.line_num
+                text = "".join(consumed)
+                consumed.clear()
                 if not record:
                     continue
                 if header is None:
                     header = record
                     _check_header(path, header, start)
                 elif len(record) != len(header):
-                    raise DataError(
-                        f"{path}, line {start}: expected {len(header)} fields (one per column of the header: "
-                        f"{', '.join(header)}) but found {len(record)}. Quote values that contain commas "
-                        'or line breaks with double quotes ("a, b"), or fix the row.'
-                    )
+                    raise _field_count_error(path, header, record, text, start)
                 else:
                     rows += 1
     except UnicodeDecodeError as exc:
@@ -237,6 +241,39 @@ def _check_csv(path: Path) -> None:
             f"{path} has a header line ({', '.join(header)}) but no data rows. Add one line per example "
             "below the header."
         )
+
+
+def _recording(lines: Iterator[str], consumed: list[str]) -> Iterator[str]:
+    for line in lines:
+        consumed.append(line)
+        yield line
+
+
+def _field_count_error(path: Path, header: list[str], record: list[str], text: str, start: int) -> DataError:
+    """Name the line and column where the extra field starts, or where a short row ends."""
+    offset = _delimiter_offset(text, len(header)) if len(record) > len(header) else len(text.rstrip("\r\n"))
+    line = start + text.count("\n", 0, offset)
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    where = "the first extra field starts there" if len(record) > len(header) else "the row ends there"
+    return DataError(
+        f"{path}, line {line}, column {column}: expected {len(header)} fields (one per column of the header: "
+        f"{', '.join(header)}) but found {len(record)}; {where}. Quote values that contain commas or line "
+        'breaks with double quotes ("a, b"), or fix the row.'
+    )
+
+
+def _delimiter_offset(text: str, count: int) -> int:
+    """The offset just after the `count`-th comma outside double quotes (the start of field count+1)."""
+    quoted = False
+    seen = 0
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            seen += 1
+            if seen == count:
+                return index + 1
+    return len(text)
 
 
 def _check_header(path: Path, header: list[str], line: int) -> None:

@@ -25,7 +25,7 @@ class _StderrHandler(logging.StreamHandler):
 
     @stream.setter
     def stream(self, _value: Any) -> None:
-        pass
+        pass  # needed: StreamHandler.__init__ and setStream assign it; the getter always follows sys.stderr
 
 
 def setup_console() -> logging.Logger:

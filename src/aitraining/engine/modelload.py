@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from aitraining.engine.model_checks import check_model
 from aitraining.errors import AitrainingError
 
 
@@ -39,6 +40,7 @@ def load_config(model: str) -> Any:
 
 
 def load_pretrained(auto_class: Any, model: str, **kwargs: Any) -> Any:
+    check_model(model, auto_class)
     try:
         return auto_class.from_pretrained(model, **kwargs)
     except Exception as exc:

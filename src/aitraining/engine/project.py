@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ class Project:
         """Fail before any work when the folder holds something and --overwrite was not given."""
         if self.path.exists() and not self.path.is_dir():
             raise ProjectError(f"--project-name {self.path} is an existing file, not a folder. Pick another name.")
+        check_writable(self.path)
         if self._non_empty() and not self.overwrite and not self.resumable and not self.resume:
             from aitraining.engine.resume import occupied_message
 
@@ -74,3 +76,20 @@ class Project:
 
     def write_metrics(self, metrics: dict[str, Any]) -> Path:
         return self.write_json(METRICS_FILE, metrics)
+
+
+def check_writable(path: Path) -> None:
+    """Fail before any work when the project folder could not be created or written."""
+    existing = path.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ProjectError(
+            f"--project-name {path} cannot be created: {existing} is an existing file, not a folder. "
+            "Pick a --project-name whose parent folders are folders."
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ProjectError(
+            f"--project-name {path} cannot be written: no write permission on {existing}. Pick a --project-name "
+            "in a folder you can write to, or change that folder's permissions."
+        )

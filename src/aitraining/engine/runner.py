@@ -123,7 +123,7 @@ def finish(ctx: RunContext, result: RunResult) -> None:
         data=result.data_description,
         params=params.public_dict(),
         metrics=result.metrics.get("final", result.metrics),
-        notes=result.notes,
+        notes=[*ctx.resolved.warnings, *result.notes],  # ignored settings are part of the record
         library=result.library,
     )
     (ctx.project.path / CARD_FILE).write_text(card)

@@ -8,13 +8,26 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
+from aitraining.params.flags import flag_for
+
 _META_KEY = "aitraining"
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Why a trainer ignores a parameter it accepts; `unless` lists values that trainer does use."""
+
+    reason: str
+    unless: tuple[Any, ...] = ()
+
+    def applies_to(self, value: Any) -> bool:
+        return value not in self.unless
 
 
 @dataclass(frozen=True)
@@ -29,10 +42,13 @@ class ParamMeta:
     secret: bool
     annotation: Any
     default: Any
+    # Trainers that accept the parameter but do not use it (a warning at resolve time, an error
+    # with --strict): {trainer: Ignored}. `trainers` says which trainers the spec gives it to.
+    ignored_by: dict[str, Ignored] = field(default_factory=dict)
 
     @property
     def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
+        return flag_for(self.name)
 
     @property
     def choices(self) -> tuple[Any, ...] | None:
@@ -57,12 +73,38 @@ def param(
     trainers: tuple[str, ...] | None = None,
     requires: str | None = None,
     secret: bool = False,
+    ignored_by: dict[str, str | Ignored] | None = None,
     **bounds: float,
 ) -> Any:
     """Declare one parameter. `trainers` lists the trainers it applies to (None: all of them);
+    `ignored_by` names trainers that accept it but do not use it, with the reason users are shown;
     `bounds` are pydantic's ge/gt/le/lt, checked before anything is loaded."""
-    extra = {"group": group, "trainers": trainers, "requires": requires, "secret": secret}
+    extra = {
+        "group": group,
+        "trainers": trainers,
+        "requires": requires,
+        "secret": secret,
+        "ignored_by": _ignored_as_data(ignored_by or {}),
+    }
     return Field(default, description=help, json_schema_extra={_META_KEY: extra}, **bounds)
+
+
+def _ignored_as_data(ignored_by: dict[str, str | Ignored]) -> dict[str, dict[str, Any]]:
+    """Plain data (JSON-schema safe) for the field's metadata; `field_meta` turns it back."""
+    as_ignored = {t: Ignored(why) if isinstance(why, str) else why for t, why in ignored_by.items()}
+    return {t: {"reason": i.reason, "unless": list(i.unless)} for t, i in as_ignored.items()}
+
+
+def ignored_in(base: type[ParamsBase], name: str, ignored_by: dict[str, str | Ignored]) -> Any:
+    """A shared parameter that some of this command's trainers ignore (everything else stays declared once).
+
+    Usage in a task's params class:
+    `gradient_accumulation: int = ignored_in(CommonParams, "gradient_accumulation", {"ppo": "why"})`.
+    """
+    info = base.model_fields[name]
+    extra = dict((info.json_schema_extra or {}).get(_META_KEY, {}))  # type: ignore[union-attr]
+    extra["ignored_by"] = {**extra.get("ignored_by", {}), **_ignored_as_data(ignored_by)}
+    return FieldInfo.merge_field_infos(info, json_schema_extra={_META_KEY: extra})
 
 
 def unwrap_optional(annotation: Any) -> Any:
@@ -86,6 +128,7 @@ def field_meta(name: str, info: FieldInfo) -> ParamMeta:
         secret=bool(extra.get("secret")),
         annotation=info.annotation,
         default=info.default,
+        ignored_by={t: Ignored(i["reason"], tuple(i["unless"])) for t, i in extra.get("ignored_by", {}).items()},
     )
 
 

@@ -46,6 +46,8 @@ SCHEDULERS = (
 )
 Optimizer = Literal[OPTIMIZERS]  # type: ignore[valid-type]
 Scheduler = Literal[SCHEDULERS]  # type: ignore[valid-type]
+LogBackend = Literal["none", "tensorboard", "wandb"]
+Strategy = Literal["no", "steps", "epoch"]
 
 
 class CoreParams(ParamsBase):
@@ -103,20 +105,18 @@ class PerfParams(ParamsBase):
 
 
 class LoggingParams(ParamsBase):
-    log: Literal["none", "tensorboard", "wandb"] = param(
+    log: LogBackend = param(
         "none",
         "Experiment tracker: tensorboard (event files in the project folder), wandb, or none.",
         group=LOGGING,
     )
     logging_steps: int = param(10, "Log the training loss every N optimizer steps.", group=LOGGING, ge=1)
-    eval_strategy: Literal["no", "steps", "epoch"] = param(
+    eval_strategy: Strategy = param(
         "epoch",
         "When to evaluate on the validation split (needs --valid-split); 'steps' evaluates every --logging-steps.",
         group=LOGGING,
     )
-    save_strategy: Literal["no", "steps", "epoch"] = param(
-        "epoch", "When to save checkpoints during training.", group=LOGGING
-    )
+    save_strategy: Strategy = param("epoch", "When to save checkpoints during training.", group=LOGGING)
     save_steps: int = param(500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING, ge=1)
     save_total_limit: int = param(
         1,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aitraining.errors import NotAvailableError
+from aitraining.tasks.llm.trainers import TRAINER_ALIASES, TRAINER_NAMES
 
 
 @dataclass(frozen=True)
@@ -59,18 +60,16 @@ def _load(target: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
-_LLM_TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
-
 TASKS: dict[str, TaskSpec] = {
     t.name: t
     for t in (
         TaskSpec(
             "llm",
-            "Fine-tune causal language models (generic, sft, dpo, orpo, reward, ppo).",
+            f"Fine-tune causal language models ({', '.join(TRAINER_NAMES)}).",
             params="aitraining.tasks.llm.params:LLMParams",
             runner="aitraining.tasks.llm.task:run",
-            trainers=_LLM_TRAINERS,
-            trainer_aliases={"default": "generic"},
+            trainers=TRAINER_NAMES,
+            trainer_aliases=TRAINER_ALIASES,
             actions={
                 "inference": (
                     "Answer --inference-prompts with the model in --project-name; writes inference.json there.",
@@ -162,7 +161,3 @@ TASKS: dict[str, TaskSpec] = {
         ),
     )
 }
-
-
-def get_task(name: str) -> TaskSpec:
-    return TASKS[name]

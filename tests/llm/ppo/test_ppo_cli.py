@@ -36,7 +36,8 @@ def test_cli_ppo_with_lora_saves_a_merged_policy(capsys, tiny_lm, reward_model, 
     )
     assert code == 0, log
     assert "ppo step 2 | reward " in log and "PPO prompts: 8 rows (0 chat)" in log
-    assert "--gradient-accumulation is not used by ppo" in log
+    ignored = "gradient_accumulation is not used by PPO (each PPO minibatch is one optimiser step)"
+    assert ignored in log and ignored in (project / "README.md").read_text()  # warned at resolve time
     metrics = json.loads((project / "metrics.json").read_text())
     assert metrics["final"]["train_steps"] == 2 and len(metrics["history"]) == 2
     assert {"reward_mean", "kl", "loss"} <= metrics["history"][0].keys()

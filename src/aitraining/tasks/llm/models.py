@@ -33,6 +33,7 @@ def load_model(params: Any, tokenizer: Any, kind: str = "causal") -> Any:
         kwargs["device_map"] = "auto"
     if params.use_flash_attention_2:
         kwargs["attn_implementation"] = "flash_attention_2"
+    modelload.check_model(params.model, auto)
     try:
         model = auto.from_pretrained(params.model, **kwargs)
     except Exception as exc:

@@ -6,8 +6,10 @@ from typing import Literal
 
 from aitraining.errors import NotAvailableError, ParamError
 from aitraining.params.crosscutting import DistillParams, EvalParams, PeftParams, SweepParams
-from aitraining.params.fields import param
-from aitraining.params.groups import CommonParams
+from aitraining.params.fields import Ignored, ignored_in, param
+from aitraining.params.flags import flag_for
+from aitraining.params.groups import CommonParams, LogBackend, Optimizer, Strategy
+from aitraining.tasks.llm.trainers import TRAINER_ALIASES, TRAINER_CHOICES
 
 LLM = "LLM"
 PREF = "DPO / ORPO / reward"
@@ -17,10 +19,8 @@ CONVERT = "Dataset conversion (with --auto-convert-dataset)"
 PREVIEW = "Data preview (with --preview-data)"
 CONVERT_TRAINERS = ("sft", "dpo", "orpo", "reward")
 
-TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
-TRAINER_ALIASES = {"default": "generic"}
-BUILT_TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "ppo")
-Trainer = Literal["generic", "default", "sft", "dpo", "orpo", "reward", "ppo"]
+Trainer = Literal[TRAINER_CHOICES]  # type: ignore[valid-type]
+PPO_OPTIMIZERS = ("adamw_torch", "adamw_torch_fused")  # what tasks/llm/ppo/optim.py builds
 
 PPO_EXAMPLE = (
     "Train a reward model first, then point PPO at it:\n"
@@ -31,6 +31,42 @@ PPO_EXAMPLE = (
 
 class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams):
     trainer: Trainer = param("generic", "Training method ('default' is an alias of 'generic').", group=LLM)
+
+    # Shared flags that a trainer accepts but has no use for: setting one warns (an error with --strict).
+    valid_split: str | None = ignored_in(CommonParams, "valid_split", {"ppo": "PPO is judged by its reward"})
+    gradient_accumulation: int = ignored_in(
+        CommonParams, "gradient_accumulation", {"ppo": "each PPO minibatch is one optimiser step"}
+    )
+    optimizer: Optimizer = ignored_in(
+        CommonParams, "optimizer", {"ppo": Ignored("PPO trains with torch AdamW", unless=PPO_OPTIMIZERS)}
+    )
+    auto_find_batch_size: bool = ignored_in(
+        CommonParams,
+        "auto_find_batch_size",
+        {"ppo": "PPO batch sizes are --batch-size (rollouts), --rl-chunk-size and --rl-mini-batch-size"},
+    )
+    disable_gradient_checkpointing: bool = ignored_in(
+        CommonParams, "disable_gradient_checkpointing", {"ppo": "PPO does not use gradient checkpointing"}
+    )
+    log: LogBackend = ignored_in(
+        CommonParams,
+        "log",
+        {
+            "ppo": Ignored(
+                "wandb is not wired for PPO yet; metrics go to the log, metrics.json and tensorboard",
+                unless=("none", "tensorboard"),
+            )
+        },
+    )
+    logging_steps: int = ignored_in(CommonParams, "logging_steps", {"ppo": "PPO logs every step"})
+    eval_strategy: Strategy = ignored_in(
+        CommonParams, "eval_strategy", {"ppo": "PPO is judged by its reward, logged every step"}
+    )
+    lora_dropout: float = ignored_in(
+        PeftParams,
+        "lora_dropout",
+        {"ppo": "PPO runs the policy in eval mode, so the ratio of new to old policy starts at exactly 1"},
+    )
     text_column: str = param(
         "text",
         "Text column (sft: text, prompt-completion or chat 'messages'; dpo/orpo/reward: chosen).",
@@ -106,6 +142,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         "Reference model for DPO (default: a frozen copy of the base model).",
         group=PREF,
         trainers=("dpo", "orpo"),
+        ignored_by={"orpo": "ORPO is reference-free; only --trainer dpo uses a reference model"},
     )
     dpo_beta: float = param(0.1, "DPO beta (strength of the KL constraint).", group=PREF, trainers=("dpo",), gt=0)
     max_prompt_length: int = param(
@@ -187,7 +224,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         if trainer in ("dpo", "orpo") and not self.auto_convert_dataset:  # conversion detects the columns
             missing = [f for f in ("prompt_text_column", "rejected_text_column") if not getattr(self, f)]
             if missing:
-                flags = " and ".join("--" + m.replace("_", "-") for m in missing)
+                flags = " and ".join(flag_for(m) for m in missing)
                 raise ParamError(
                     f"--trainer {trainer} needs preference data columns: pass {flags} "
                     "(and --text-column for the chosen answer), or --auto-convert-dataset to detect them."
@@ -197,11 +234,12 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
 
             check_template_name(self.chat_template)
         self.check_peft()
-        if trainer not in BUILT_TRAINERS:
-            raise NotAvailableError(
-                f"--trainer {trainer} is part of the spec but not available in this version yet; "
-                f"available now: {', '.join(BUILT_TRAINERS)}."
-            )
+        if trainer == "ppo":
+            self.check_ppo_schedule()
         for switch in ("use_distillation", "use_sweep", "use_enhanced_eval"):
             if getattr(self, switch):
-                raise NotAvailableError(f"--{switch.replace('_', '-')} is not available in this version yet.")
+                raise NotAvailableError(f"{flag_for(switch)} is not available in this version yet.")
+
+    def check_ppo_schedule(self) -> None:
+        if self.scheduler == "reduce_lr_on_plateau":
+            raise ParamError("--scheduler reduce_lr_on_plateau needs an eval metric, which PPO has not; pick another.")

@@ -118,7 +118,7 @@ def run(resolved: Any) -> int:
     from aitraining.tasks.llm import models
     from aitraining.tasks.llm.lengths import effective_block_size
     from aitraining.tasks.llm.prep_sft import NoTrainableRows
-    from aitraining.tasks.llm.trainers import TRAINER_MODULES, preference
+    from aitraining.tasks.llm.trainers import preference, trainer_spec
 
     params, trainer = resolved.params, resolved.trainer
     if trainer not in PREVIEWABLE:
@@ -127,7 +127,7 @@ def run(resolved: Any) -> int:
         raise ParamError("--preview-data needs --model (for its tokenizer) and --data-path.")
     logger = setup_console()
     quiet_upstream_noise()
-    module = TRAINER_MODULES[trainer]
+    module = trainer_spec(trainer).load()
     # reward's own prepare joins prompt and answers; the preview shows the pairs it scores instead
     prepare = preference.prepare if trainer in PAIR_TRAINERS else module.prepare
     data = module.load_data(params, logger)

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from aitraining.engine.guard import guarded_train, seed_model_init
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.tasks.llm import models
 from aitraining.tasks.llm.auto_convert import attach_converted_saver
-from aitraining.tasks.llm.trainers import TRAINER_MODULES
+from aitraining.tasks.llm.trainers import TrainerSpec, trainer_spec
+from aitraining.tasks.llm.trainers.common import Prepared
+
+if TYPE_CHECKING:
+    from logging import Logger
+    from pathlib import Path
+
+    from aitraining.tasks.llm.params import LLMParams
 
 
-def check_hardware(params: Any) -> None:
+def check_hardware(params: LLMParams) -> None:
     check_mixed_precision(params.mixed_precision)
     check_quantization(params.quantization)
     check_flash_attention(params.use_flash_attention_2)
 
 
-def final_metrics(trainer: Any, train_output: Any, has_eval: bool, *, perplexity: bool = True) -> dict[str, Any]:
+def final_metrics(trainer: Any, train_output: Any, has_eval: bool, *, perplexity: bool = False) -> dict[str, Any]:
+    """Final train/eval numbers and the loss history; `perplexity` adds exp(eval_loss), which only
+    means something when eval_loss is a token-level language-model loss (generic, sft)."""
     final = {"train_loss": train_output.training_loss, "train_steps": train_output.global_step}
     final.update({k: v for k, v in train_output.metrics.items() if k.startswith("train_")})
     if has_eval:
@@ -39,26 +49,39 @@ def last_evaluation(state: Any) -> dict[str, Any] | None:
     return None
 
 
-def run(ctx: RunContext) -> RunResult:
-    params, logger = ctx.params, ctx.logger
-    check_hardware(params)
-    module = TRAINER_MODULES[ctx.resolved.trainer]
-    kind = getattr(module, "MODEL_KIND", "causal")
-    # Order matters: data, tokenizer, templates and every row are checked before the weights load,
-    # and the project folder is touched only once the trainer is built.
+@dataclass
+class Built:
+    """A trainer ready to train, and what was made on the way (the card and the save need them)."""
+
+    spec: TrainerSpec
+    source: str  # the data's description
+    tokenizer: Any
+    prepared: Prepared
+    trainer: Any
+
+
+def build(params: LLMParams, logger: Logger, project: Path) -> Built:
+    """Everything up to `trainer.train()`, writing nothing to `project`."""
+    spec = trainer_spec(params.trainer)
+    module = spec.load()
+    # Order matters: data, tokenizer, templates and every row are checked before the weights load.
     data = module.load_data(params, logger)
     tokenizer = models.load_tokenizer(params.model, logger)
     prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
     seed_model_init(params.seed)
-    model = models.load_model(params, tokenizer, kind)
-    trainer = module.build_trainer(model, tokenizer, prepared, params, ctx.project.path)
-    attach_converted_saver(trainer, getattr(prepared, "converted", None), ctx.project.path)
-    ctx.claim_project()
+    model = models.load_model(params, tokenizer, spec.model_kind)
+    trainer = module.build_trainer(model, tokenizer, prepared, params, project)
+    return Built(spec, data.source, tokenizer, prepared, trainer)
+
+
+def run(ctx: RunContext) -> RunResult:
+    params, logger = ctx.params, ctx.logger
+    check_hardware(params)
+    built = build(params, logger, ctx.project.path)
+    trainer, prepared = built.trainer, built.prepared
+    attach_converted_saver(trainer, prepared.converted, ctx.project.path)
+    ctx.claim_project()  # only now, with the trainer built, is the project folder touched
     train_output = guarded_train(trainer, ctx)
-    metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=kind == "causal")
-    saved = models.save_trained(trainer.model, tokenizer, params, ctx.project.path, logger)
-    return RunResult(
-        metrics={**metrics, "saved": saved},
-        data_description=data.source,
-        notes=prepared.notes,
-    )
+    metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=built.spec.perplexity)
+    saved = models.save_trained(trainer.model, built.tokenizer, params, ctx.project.path, logger)
+    return RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)

@@ -12,6 +12,7 @@ from typing import Any
 
 from aitraining.data.checks import check_text_column
 from aitraining.errors import DataError, ParamError
+from aitraining.params.flags import flag_for
 
 # trainer -> the text columns it reads (param names, in the order the loss takes them)
 TEXT_PARAMS: dict[str, tuple[str, ...]] = {
@@ -40,7 +41,7 @@ def columns(params: Any) -> dict[str, str]:
     for name, column in used.items():
         if column in seen:
             raise ParamError(
-                f"--{seen[column].replace('_', '-')} and --{name.replace('_', '-')} both name column '{column}'; "
+                f"{flag_for(seen[column])} and {flag_for(name)} both name column '{column}'; "
                 f"--trainer {params.trainer} needs a different column for each."
             )
         seen[column] = name

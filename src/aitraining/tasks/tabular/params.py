@@ -6,6 +6,7 @@ from typing import Literal
 
 from aitraining.errors import ParamError
 from aitraining.params.fields import param
+from aitraining.params.flags import flag_for
 from aitraining.params.groups import CORE, CoreParams, DataParams, HubParams, OptimParams, ResumeParams
 
 TABULAR = "Tabular columns"
@@ -111,7 +112,7 @@ class TabularParams(HubParams, ResumeParams, DataParams, CoreParams):
         }
         for name, columns in lists.items():
             for column in columns:
-                flag = "--" + name.replace("_", "-")
+                flag = flag_for(name)
                 if column in roles:
                     where = "twice in " + flag if roles[column] == flag else f"in both {roles[column]} and {flag}"
                     raise ParamError(

@@ -15,6 +15,7 @@ from aitraining.engine.logs import get_logger
 from aitraining.engine.project import PARAMS_FILE, Project
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.errors import ParamError, ProjectError
+from aitraining.params.flags import flag_for
 from aitraining.tasks.tabular import report
 from aitraining.tasks.tabular.data import TabularData, load_tabular
 from aitraining.tasks.tabular.evaluate import describe, plan_folds
@@ -42,7 +43,7 @@ def check_resume(project: Project, params: Any) -> None:
     stored = json.loads(stored_file.read_text()) if stored_file.is_file() else {}
     current = params.public_dict()
     changed = [k for k in current if k not in RESUME_MAY_CHANGE and k in stored and stored[k] != current[k]]
-    diffs = "; ".join(f"--{k.replace('_', '-')} was {stored[k]!r}, now {current[k]!r}" for k in changed)
+    diffs = "; ".join(f"{flag_for(k)} was {stored[k]!r}, now {current[k]!r}" for k in changed)
     if changed and params.resume_allow_changes:
         get_logger().warning(f"Resuming the search with other settings (--resume-allow-changes): {diffs}.")
     elif changed:

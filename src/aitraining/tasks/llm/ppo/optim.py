@@ -8,13 +8,12 @@ updates, --max-grad-norm clips gradients, --mixed-precision runs the forward pas
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
-from aitraining.errors import ParamError
-
-OPTIMIZERS = ("adamw_torch", "adamw_torch_fused")
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 
 def build_optimizer(parameters: list[torch.nn.Parameter], params: Any) -> torch.optim.Optimizer:
@@ -22,9 +21,8 @@ def build_optimizer(parameters: list[torch.nn.Parameter], params: Any) -> torch.
     return torch.optim.AdamW(parameters, lr=params.lr, weight_decay=params.weight_decay, fused=fused or None)
 
 
-def check_schedule(params: Any) -> None:
-    if params.scheduler == "reduce_lr_on_plateau":
-        raise ParamError("--scheduler reduce_lr_on_plateau needs an eval metric, which PPO has not; pick another.")
+def check_schedule(params: LLMParams) -> None:
+    params.check_ppo_schedule()  # also run at resolve time, by LLMParams.check()
 
 
 def build_schedule(optimizer: torch.optim.Optimizer, params: Any, total_updates: int) -> Any:

@@ -1,7 +1,67 @@
-"""One module per LLM trainer; each exposes load_data, prepare and build_trainer."""
+"""The LLM trainers, declared once.
+
+Each `TrainerSpec` names the module that implements the trainer (load_data -> prepare ->
+build_trainer, the `TrainerModule` protocol), the kind of model it trains, and whether its eval loss
+is a language-model loss (so exp(eval_loss) is a perplexity). The registry's trainer list, the
+`--trainer` choices and the aliases all derive from `SPECS`. Importing this package stays light:
+a trainer module (and with it torch, transformers, TRL) is imported only by `TrainerSpec.load()`.
+"""
 
 from __future__ import annotations
 
-from aitraining.tasks.llm.trainers import dpo, generic, orpo, ppo, reward, sft
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
-TRAINER_MODULES = {"generic": generic, "sft": sft, "dpo": dpo, "orpo": orpo, "reward": reward, "ppo": ppo}
+if TYPE_CHECKING:
+    from logging import Logger
+    from pathlib import Path
+
+    from aitraining.tasks.llm.params import LLMParams
+    from aitraining.tasks.llm.trainers.common import Prepared
+
+ModelKind = Literal["causal", "reward"]
+
+
+class TrainerModule(Protocol):
+    """What `tasks/llm/task.py` calls, in this order (data and tokenizer are checked before weights load)."""
+
+    def load_data(self, params: LLMParams, logger: Logger) -> Any: ...
+
+    def prepare(self, data: Any, params: LLMParams, tokenizer: Any, model_config: Any, logger: Logger) -> Prepared: ...
+
+    def build_trainer(
+        self, model: Any, tokenizer: Any, prepared: Prepared, params: LLMParams, project: Path
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class TrainerSpec:
+    name: str
+    module: str  # import path of the TrainerModule
+    model_kind: ModelKind = "causal"  # "reward": a one-output sequence classifier
+    perplexity: bool = False  # eval_loss is a token-level LM loss, so exp(eval_loss) is reported
+    aliases: tuple[str, ...] = ()
+
+    def load(self) -> TrainerModule:
+        return cast("TrainerModule", importlib.import_module(self.module))
+
+
+_PACKAGE = __name__
+SPECS: tuple[TrainerSpec, ...] = (
+    TrainerSpec("generic", f"{_PACKAGE}.generic", perplexity=True, aliases=("default",)),
+    TrainerSpec("sft", f"{_PACKAGE}.sft", perplexity=True),
+    TrainerSpec("dpo", f"{_PACKAGE}.dpo"),
+    TrainerSpec("orpo", f"{_PACKAGE}.orpo"),
+    TrainerSpec("reward", f"{_PACKAGE}.reward", model_kind="reward"),
+    TrainerSpec("ppo", f"{_PACKAGE}.ppo"),
+)
+TRAINERS: dict[str, TrainerSpec] = {spec.name: spec for spec in SPECS}
+TRAINER_NAMES: tuple[str, ...] = tuple(TRAINERS)
+TRAINER_ALIASES: dict[str, str] = {alias: spec.name for spec in SPECS for alias in spec.aliases}
+TRAINER_CHOICES: tuple[str, ...] = tuple(name for spec in SPECS for name in (spec.name, *spec.aliases))
+
+
+def trainer_spec(name: str) -> TrainerSpec:
+    """The spec of a trainer name or alias."""
+    return TRAINERS[TRAINER_ALIASES.get(name, name)]

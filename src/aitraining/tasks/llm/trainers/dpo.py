@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.engine.args import training_kwargs
-from aitraining.engine.logs import use_loss_lines
+from aitraining.engine.logs import get_logger, use_loss_lines
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
 from aitraining.tasks.llm import models
-from aitraining.tasks.llm.trainers.common import Prepared
+from aitraining.tasks.llm.trainers.common import Prepared, restore_lora_dropout
 from aitraining.tasks.llm.trainers.preference import load_data, prepare
 from aitraining.tasks.llm.upstream_trl import dpo_trainer_class
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 __all__ = ["build_trainer", "load_data", "prepare"]
 
 
-def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, project: Path) -> Any:
+def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMParams, project: Path) -> Any:
     from trl import DPOConfig
 
     args = DPOConfig(
@@ -34,4 +37,5 @@ def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, p
         eval_dataset=prepared.valid,
         **trainer_tokenizer_kwargs(tokenizer),
     )
+    restore_lora_dropout(trainer.model, params, get_logger())  # TRL's disable_dropout zeroed it
     return use_loss_lines(trainer)

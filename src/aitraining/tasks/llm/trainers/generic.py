@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.logs import use_loss_lines
@@ -12,6 +12,9 @@ from aitraining.errors import DataError
 from aitraining.tasks.llm import prep_generic
 from aitraining.tasks.llm.lengths import effective_block_size
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 
 def load_data(params: Any, logger: Any) -> Any:
@@ -36,7 +39,7 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
     return Prepared(train, valid, [note])
 
 
-def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, project: Path) -> Any:
+def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMParams, project: Path) -> Any:
     from transformers import Trainer, TrainingArguments, default_data_collator
 
     args = TrainingArguments(**training_kwargs(params, project, has_eval=prepared.valid is not None))

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.logs import get_logger, use_loss_lines
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
-from aitraining.tasks.llm.trainers.common import Prepared
+from aitraining.tasks.llm.trainers.common import Prepared, restore_lora_dropout
 from aitraining.tasks.llm.trainers.preference import load_data, prepare
 from aitraining.tasks.llm.upstream_trl import orpo_classes
 
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
+
 __all__ = ["build_trainer", "load_data", "prepare"]
 
-NO_REFERENCE = "ORPO is reference-free: --model-ref {ref} is not used (it only matters for --trainer dpo)."
 
-
-def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, project: Path) -> Any:
-    if params.model_ref:
-        note = NO_REFERENCE.format(ref=params.model_ref)
-        get_logger().warning(note)
-        prepared.notes.append(note)
+def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMParams, project: Path) -> Any:
+    # --model-ref is declared `ignored_by` orpo (tasks/llm/params.py): it warned at resolve time.
     config_cls, trainer_cls = orpo_classes()
     args = config_cls(
         **training_kwargs(params, project, has_eval=prepared.valid is not None),
@@ -34,4 +32,5 @@ def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, p
         eval_dataset=prepared.valid,
         **trainer_tokenizer_kwargs(tokenizer),
     )
+    restore_lora_dropout(trainer.model, params, get_logger())
     return use_loss_lines(trainer)

@@ -2,12 +2,14 @@
 
 The data holds prompts only (text, or chat messages up to the assistant's turn); the policy writes
 the responses. PPO is judged by its reward, so there is no eval loss and --valid-split is not used.
+The shared flags PPO has no use for are declared in tasks/llm/params.py (`ignored_by`), so setting
+one warns at resolve time, before anything is loaded.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.data.chat_templates import resolve_chat_template
 from aitraining.engine.logs import get_logger
@@ -15,14 +17,8 @@ from aitraining.errors import DataError
 from aitraining.tasks.llm.lengths import effective_block_size
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
 
-# Shared flags PPO has no use for, and why; a user who sets one is told so (nothing is ignored silently).
-UNUSED = {
-    "gradient_accumulation": "each PPO minibatch is one optimiser step",
-    "auto_find_batch_size": "PPO batch sizes are --batch-size (rollouts), --rl-chunk-size and --rl-mini-batch-size",
-    "disable_gradient_checkpointing": "PPO does not use gradient checkpointing",
-    "eval_strategy": "PPO is judged by its reward, logged every step",
-    "logging_steps": "PPO logs every step",
-}
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 
 def load_data(params: Any, logger: Any) -> Any:
@@ -41,24 +37,6 @@ def load_data(params: Any, logger: Any) -> Any:
     return data
 
 
-def unused_settings(params: Any) -> list[str]:
-    """One line per flag the user set that PPO does not use."""
-    from aitraining.tasks.llm.ppo.optim import OPTIMIZERS
-
-    lines = [
-        f"--{name.replace('_', '-')} is not used by ppo: {why}."
-        for name, why in UNUSED.items()
-        if name in params.model_fields_set
-    ]
-    if params.optimizer not in OPTIMIZERS:
-        lines.append(f"--optimizer {params.optimizer} is not used by ppo: it trains with torch AdamW.")
-    if params.log == "wandb":
-        lines.append("--log wandb is not wired for ppo yet: metrics go to the training log and metrics.json.")
-    if params.valid_split:
-        lines.append(f"--valid-split {params.valid_split} is not used by ppo: it is judged by its reward.")
-    return lines
-
-
 def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
     from aitraining.tasks.llm.ppo.data import prompt_limit, tokenize_prompts
 
@@ -67,13 +45,10 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
     prompts, report = tokenize_prompts(data.train[params.text_column], tokenizer, limit, data.source)
     notes = [report.message(limit)]
     logger.info(notes[0])
-    for line in unused_settings(params):
-        logger.warning(line)
-        notes.append(line)
     return Prepared(prompts, None, notes, max_length=limit)
 
 
-def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, project: Path) -> Any:
+def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMParams, project: Path) -> Any:
     from aitraining.tasks.llm.ppo.trainer import PPOTrainer
 
     return PPOTrainer(model, tokenizer, prepared.train, params, project, get_logger())

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.engine.args import training_kwargs
-from aitraining.engine.logs import use_loss_lines
+from aitraining.engine.logs import get_logger, use_loss_lines
 from aitraining.engine.upstream import trainer_tokenizer_kwargs
-from aitraining.tasks.llm.trainers.common import Prepared
+from aitraining.tasks.llm.trainers.common import Prepared, restore_lora_dropout
 from aitraining.tasks.llm.trainers.preference import load_data
 from aitraining.tasks.llm.trainers.preference import prepare as prepare_pairs
 
-__all__ = ["MODEL_KIND", "SCORER_NOTE", "build_trainer", "load_data", "prepare"]
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
-MODEL_KIND = "reward"
+__all__ = ["SCORER_NOTE", "build_trainer", "load_data", "prepare"]
+
 SCORER_NOTE = (
     "This is a reward model (AutoModelForSequenceClassification with one output): it returns one score per "
     "text and cannot generate text. Use it with --trainer ppo --rl-reward-model-path <this folder>."
@@ -37,7 +39,7 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
     return replace(pairs, train=train, valid=valid, notes=[*pairs.notes, SCORER_NOTE])
 
 
-def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, project: Path) -> Any:
+def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMParams, project: Path) -> Any:
     from trl import RewardConfig, RewardTrainer
 
     args = RewardConfig(
@@ -51,4 +53,5 @@ def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, p
         eval_dataset=prepared.valid,
         **trainer_tokenizer_kwargs(tokenizer),
     )
+    restore_lora_dropout(trainer.model, params, get_logger())  # TRL's disable_dropout zeroed it
     return use_loss_lines(trainer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.data.chat_templates import TemplateChoice, apply_chat_template_choice, check_pad_token
 from aitraining.data.convert import Converted
@@ -16,6 +16,9 @@ from aitraining.tasks.llm import prep_sft
 from aitraining.tasks.llm.auto_convert import convert_loaded
 from aitraining.tasks.llm.lengths import effective_block_size
 from aitraining.tasks.llm.trainers.common import Prepared, load_checked
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 CONVERTED_FORMATS = {"conversation": ("chat", "messages"), "text": ("text", "text")}
 
@@ -78,7 +81,7 @@ def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: A
     )
 
 
-def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: Any, project: Path) -> Any:
+def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMParams, project: Path) -> Any:
     from trl import SFTConfig, SFTTrainer
 
     kwargs = training_kwargs(params, project, has_eval=prepared.valid is not None)
