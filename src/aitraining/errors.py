@@ -25,3 +25,17 @@ class NotAvailableError(AitrainingError):
     """A command, backend or feature is declared by the spec but not available in this version/machine."""
 
     exit_code = 3
+
+
+class RunInterrupted(AitrainingError):
+    """SIGINT/SIGTERM stopped training after a resumable checkpoint was saved; exits 128 + the signal."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class DivergenceError(AitrainingError):
+    """The loss or gradient norm stayed NaN/inf for --max-bad-steps consecutive steps."""
+
+    exit_code = 4

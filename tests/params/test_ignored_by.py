@@ -39,7 +39,6 @@ def test_orpo_model_ref_is_an_error_with_strict(capsys):
     ("name", "value", "reason"),
     [
         ("gradient_accumulation", 2, "each PPO minibatch is one optimiser step"),
-        ("save_strategy", "no", "PPO saves the final policy only"),
         ("logging_steps", 1, "PPO logs every step"),
         ("eval_strategy", "steps", "PPO is judged by its reward, logged every step"),
         ("valid_split", "valid", "PPO is judged by its reward"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from aitraining import __version__
 from aitraining.cli.failures import report, split_debug
+from aitraining.engine.signals import remember_command
 from aitraining.errors import AitrainingError, NotAvailableError
 from aitraining.params.flags import flag_for
 from aitraining.suggest import did_you_mean
@@ -103,6 +104,7 @@ def dispatch(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every failure becomes one message and a non-zero exit (a traceback only with --debug)."""
     args, debug = split_debug(list(sys.argv[1:] if argv is None else argv))
+    remember_command(args)  # an interrupted run prints this command with --resume-from-checkpoint auto
     try:
         return dispatch(args)
     except SystemExit as exc:  # argparse's --help exits; keep main() usable in-process

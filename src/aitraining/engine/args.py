@@ -41,7 +41,8 @@ def training_kwargs(params: CommonParams, project: Path, *, has_eval: bool) -> d
         "eval_steps": params.logging_steps if eval_strategy == "steps" else None,
         "save_strategy": params.save_strategy,
         "save_steps": params.save_steps,
-        "save_total_limit": params.save_total_limit,
+        "save_total_limit": None,  # engine/guard rotates: it never deletes the last complete checkpoint
+        "logging_nan_inf_filter": False,  # a NaN/inf loss is logged as it is, never averaged away
         "report_to": [] if params.log == "none" else [params.log],
         "push_to_hub": False,  # pushing is done once, after saving, by engine.hub
         "disable_tqdm": not console_is_terminal(),  # engine.logs draws the one bar we show

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -82,7 +81,7 @@ def format_logs(step: int, max_steps: int, logs: dict[str, Any]) -> str:
     keys += sorted(k for k in logs if k.startswith("eval_") and not any(s in k for s in SKIP))
     for key in keys:
         value = logs.get(key)
-        if isinstance(value, (int, float)) and not math.isnan(value):
+        if isinstance(value, (int, float)):  # NaN/inf are shown: a diverging run must be visible
             parts.append(f"{key} {value:.3g}" if key == "learning_rate" else f"{key} {value:.4f}")
     return " | ".join(parts)
 

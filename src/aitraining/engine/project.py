@@ -25,17 +25,17 @@ class Project:
     overwrite: bool = False
     task: str = ""  # the command writing here; only its own unfinished runs are resumable
     replace_on_claim: bool = False  # set by check(): the folder held something and --overwrite was given
+    resume: bool = False  # --resume-from-checkpoint was given: existing contents are continued, not refused
 
     def check(self) -> None:
         """Fail before any work when the folder holds something and --overwrite was not given."""
         if self.path.exists() and not self.path.is_dir():
             raise ProjectError(f"--project-name {self.path} is an existing file, not a folder. Pick another name.")
         check_writable(self.path)
-        if self._non_empty() and not self.overwrite and not self.resumable:
-            raise ProjectError(
-                f"Project folder {self.path} already exists and is not empty; nothing was changed. "
-                "Pick a new --project-name, or pass --overwrite to replace its contents."
-            )
+        if self._non_empty() and not self.overwrite and not self.resumable and not self.resume:
+            from aitraining.engine.resume import occupied_message
+
+            raise ProjectError(occupied_message(self.path))
         # an unfinished resumable run is kept (the task continues it) unless --overwrite asks to start over
         self.replace_on_claim = self._non_empty() and self.overwrite
 

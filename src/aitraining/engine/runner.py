@@ -10,9 +10,11 @@ from typing import Any
 from aitraining.config import Resolved
 from aitraining.engine import logs
 from aitraining.engine.card import CardInput, render_card
+from aitraining.engine.fingerprint import run_fingerprint
 from aitraining.engine.hub import hub_target, push
 from aitraining.engine.plots import write_training_plots
 from aitraining.engine.project import CARD_FILE, LOG_FILE, Project
+from aitraining.engine.resume import plan_resume
 from aitraining.engine.usage import KINDS, saved_kind, usage_snippet
 from aitraining.errors import NotAvailableError, ParamError
 from aitraining.params.autotrain import backend_unavailable_message
@@ -41,6 +43,8 @@ class RunContext:
     logger: Any
     log_handler: Any = None
     log_buffer: Any = None
+    fingerprint: dict[str, Any] = field(default_factory=dict)  # stored in each checkpoint's manifest
+    resume_from: Path | None = None  # the checkpoint this run continues, chosen before any loading
 
     @property
     def params(self) -> Any:
@@ -72,7 +76,8 @@ def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, 
         raise ParamError(f"--data-path is required for 'aitraining {resolved.task.name}'.")
     if getattr(params, "log", "none") == "wandb":
         check_wandb()
-    project = Project(Path(params.project_name), overwrite=overwrite, task=resolved.task.name)
+    resume = bool(getattr(params, "resume_from_checkpoint", None))
+    project = Project(Path(params.project_name), overwrite=overwrite, task=resolved.task.name, resume=resume)
     project.check()
     return project, hub_target(params)
 
@@ -108,6 +113,8 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
     for line in resolved.warnings:
         logs.file_only(line)  # already printed on the console by the CLI; kept for training.log
     try:
+        ctx.fingerprint = run_fingerprint(resolved.params, resolved.task.name, resolved.trainer)
+        ctx.resume_from = plan_resume(project, resolved.params, ctx.fingerprint, logger.info)
         result: RunResult = resolved.task.run(ctx)
         finish(ctx, result, target[0] if target else None)
         if target is not None:

@@ -25,6 +25,7 @@ from aitraining.data.loading import LoadedData, load_splits
 from aitraining.engine import modelload
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.best import best_model_kwargs, best_summary
+from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
 from aitraining.engine.precision import cast_for_saving
@@ -193,7 +194,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask[P, S]) -> RunResult:
     trainer = build(task, state, splits, ctx.project.path)
     extra = task.before_training(trainer, state)
     ctx.claim_project()
-    output = trainer.train()
+    output = guarded_train(trainer, ctx)
     final = {"train_loss": output.training_loss, "train_steps": output.global_step}
     final.update(trainer.evaluate())  # the kept (best) model, on the validation split
     cast_for_saving(trainer.model, params.save_dtype, params.model, logger)  # peft models: see save_trained

@@ -18,9 +18,10 @@ PEFT = "PEFT / LoRA"
 DISTILL = "Distillation (cross-cutting)"
 SWEEP = "Hyperparameter sweep (cross-cutting)"
 EVAL = "Enhanced evaluation (cross-cutting)"
+RESUME = "Resume & interruption"
 
 # --help and the docs list the shared groups in this order; a command's own groups go after DATA.
-SHARED_GROUP_ORDER = (CORE, DATA, OPTIM, PERF, LOGGING, HUB, PEFT, DISTILL, SWEEP, EVAL)
+SHARED_GROUP_ORDER = (CORE, DATA, OPTIM, PERF, LOGGING, RESUME, HUB, PEFT, DISTILL, SWEEP, EVAL)
 
 OPTIMIZERS = (
     "adamw_torch",
@@ -131,7 +132,13 @@ class LoggingParams(ParamsBase):
     )
     save_strategy: Strategy = param("epoch", "When to save checkpoints during training.", group=LOGGING)
     save_steps: int = param(500, "Save a checkpoint every N steps (with --save-strategy steps).", group=LOGGING, ge=1)
-    save_total_limit: int = param(1, "Keep at most this many checkpoints.", group=LOGGING, ge=1)
+    save_total_limit: int = param(
+        1,
+        "Keep at most this many complete checkpoints; the newest complete one (and the best one, when the best "
+        "model is kept) is never deleted.",
+        group=LOGGING,
+        ge=1,
+    )
     keep_best_model: bool = param(
         True,
         "When a validation split is evaluated at the moments checkpoints are saved (--eval-strategy and "
@@ -147,6 +154,32 @@ class LoggingParams(ParamsBase):
     )
 
 
+class ResumeParams(ParamsBase):
+    resume_from_checkpoint: str | None = param(
+        None,
+        "Continue an interrupted run: 'auto' takes the newest complete checkpoint in the project folder (and "
+        "starts from the beginning when there is none yet), or give a checkpoint folder. Weights, optimizer, "
+        "scheduler, gradient scaler, random states and the data position are restored.",
+        group=RESUME,
+    )
+    resume_allow_changes: bool = param(
+        False,
+        "Resume even though parameters that alter the run (model, data, schedule, batch size, number of "
+        "processes...) differ from the checkpoint's; each difference is still listed in the log.",
+        group=RESUME,
+    )
+
+
+class DivergenceParams(ParamsBase):
+    max_bad_steps: int = param(
+        3,
+        "Stop the run after this many consecutive optimizer steps whose loss or gradient norm is NaN or "
+        "infinite; checkpoints are never written at such steps, so the last good one is kept.",
+        group=RESUME,
+        ge=1,
+    )
+
+
 class HubParams(ParamsBase):
     push_to_hub: bool = param(False, "Upload the trained model and card to the Hugging Face Hub.", group=HUB)
     username: str | None = param(None, "Hub user or organisation to push to.", group=HUB, requires="push_to_hub")
@@ -158,7 +191,9 @@ class HubParams(ParamsBase):
     )
 
 
-class CommonParams(HubParams, LoggingParams, PerfParams, OptimParams, DataParams, CoreParams):
+class CommonParams(
+    HubParams, DivergenceParams, ResumeParams, LoggingParams, PerfParams, OptimParams, DataParams, CoreParams
+):
     """The parameters every training command accepts."""
 
 

@@ -21,7 +21,6 @@ CONVERT_TRAINERS = ("sft", "dpo", "orpo", "reward")
 
 Trainer = Literal[TRAINER_CHOICES]  # type: ignore[valid-type]
 PPO_OPTIMIZERS = ("adamw_torch", "adamw_torch_fused")  # what tasks/llm/ppo/optim.py builds
-PPO_SAVES_FINAL = "PPO saves the final policy only"
 
 PPO_EXAMPLE = (
     "Train a reward model first, then point PPO at it:\n"
@@ -63,10 +62,9 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
     eval_strategy: Strategy = ignored_in(
         CommonParams, "eval_strategy", {"ppo": "PPO is judged by its reward, logged every step"}
     )
-    save_strategy: Strategy = ignored_in(CommonParams, "save_strategy", {"ppo": PPO_SAVES_FINAL})
-    save_steps: int = ignored_in(CommonParams, "save_steps", {"ppo": PPO_SAVES_FINAL})
-    save_total_limit: int = ignored_in(CommonParams, "save_total_limit", {"ppo": PPO_SAVES_FINAL})
-    keep_best_model: bool = ignored_in(CommonParams, "keep_best_model", {"ppo": PPO_SAVES_FINAL})
+    keep_best_model: bool = ignored_in(
+        CommonParams, "keep_best_model", {"ppo": "PPO has no validation split to pick a best checkpoint by"}
+    )
     lora_dropout: float = ignored_in(
         PeftParams,
         "lora_dropout",

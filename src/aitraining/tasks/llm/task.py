@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aitraining.engine.best import best_summary, evaluation_at
+from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.tasks.llm import models
@@ -95,7 +96,7 @@ def run(ctx: RunContext) -> RunResult:
     trainer, prepared = built.trainer, built.prepared
     attach_converted_saver(trainer, prepared.converted, ctx.project.path)
     ctx.claim_project()  # only now, with the trainer built, is the project folder touched
-    train_output = trainer.train()
+    train_output = guarded_train(trainer, ctx)
     metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=built.spec.perplexity)
     saved = models.save_trained(trainer.model, built.tokenizer, params, ctx.project.path, logger)
     return RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)

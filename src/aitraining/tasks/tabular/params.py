@@ -7,7 +7,7 @@ from typing import Literal
 from aitraining.errors import ParamError
 from aitraining.params.fields import param
 from aitraining.params.flags import flag_for
-from aitraining.params.groups import CORE, CoreParams, DataParams, HubParams, OptimParams
+from aitraining.params.groups import CORE, CoreParams, DataParams, HubParams, OptimParams, ResumeParams
 
 TABULAR = "Tabular columns"
 PREPROCESS = "Tabular preprocessing"
@@ -30,7 +30,7 @@ MODEL_NAMES = (
 ModelName = Literal[MODEL_NAMES]  # type: ignore[valid-type]
 
 
-class TabularParams(HubParams, DataParams, CoreParams):
+class TabularParams(HubParams, ResumeParams, DataParams, CoreParams):
     # For tabular data --model names an algorithm, not a checkpoint, so it gets its own declaration.
     model: ModelName = param(
         "xgboost",

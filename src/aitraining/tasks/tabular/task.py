@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from aitraining.engine.fingerprint import RESUME_MAY_CHANGE  # what a resumed search may change
+from aitraining.engine.logs import get_logger
 from aitraining.engine.plots import SEARCH_PLOT, plot_search
 from aitraining.engine.project import PARAMS_FILE, Project
 from aitraining.engine.runner import RunContext, RunResult
@@ -26,8 +28,6 @@ TASK = "tabular"
 PIPELINE_FILE = "pipeline.joblib"
 ENCODERS_FILE = "label_encoders.joblib"
 COLUMNS_FILE = "columns.json"
-# Changing these does not change what the stored trials mean, so a resumed search may use new values.
-RESUME_MAY_CHANGE = {"num_trials", "time_limit", "project_name", "push_to_hub", "username", "repo_id"}
 
 
 def check_resume(project: Project, params: Any) -> None:
@@ -44,12 +44,14 @@ def check_resume(project: Project, params: Any) -> None:
     stored = json.loads(stored_file.read_text()) if stored_file.is_file() else {}
     current = params.public_dict()
     changed = [k for k in current if k not in RESUME_MAY_CHANGE and k in stored and stored[k] != current[k]]
-    if changed:
-        diffs = "; ".join(f"{flag_for(k)} was {stored[k]!r}, now {current[k]!r}" for k in changed)
+    diffs = "; ".join(f"{flag_for(k)} was {stored[k]!r}, now {current[k]!r}" for k in changed)
+    if changed and params.resume_allow_changes:
+        get_logger().warning(f"Resuming the search with other settings (--resume-allow-changes): {diffs}.")
+    elif changed:
         raise ProjectError(
             f"Project folder {project.path} holds an unfinished search with other settings ({diffs}). Re-run with "
-            "the same settings to resume it (only --num-trials and --time-limit may change), or pass --overwrite "
-            "to start a new search."
+            "the same settings to resume it (only --num-trials and --time-limit may change), pass "
+            "--resume-allow-changes to accept the changes, or pass --overwrite to start a new search."
         )
 
 

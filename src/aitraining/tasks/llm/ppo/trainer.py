@@ -25,6 +25,7 @@ import torch
 
 from aitraining.engine.precision import checkpoint_dtype, frozen_dtype
 from aitraining.tasks.llm.ppo.advantages import gae, masked_mean, masked_whiten, token_rewards
+from aitraining.tasks.llm.ppo.checkpoint import Position, load_checkpoint, save_checkpoint, save_due
 from aitraining.tasks.llm.ppo.losses import entropy, policy_loss, value_loss
 from aitraining.tasks.llm.ppo.optim import Precision, build_optimizer, build_schedule
 from aitraining.tasks.llm.ppo.reward import RewardScorer
@@ -98,29 +99,56 @@ class PPOTrainer:
         per_epoch = sum(math.ceil(size / p.rl_mini_batch_size) for size in chunks) * p.rl_num_ppo_epochs
         return max(1, per_epoch * p.epochs)
 
-    def train(self) -> PPOTrainOutput:
+    def train(self, resume_from_checkpoint: str | None = None, guard: Any = None) -> PPOTrainOutput:
+        """Run every PPO step; `guard` (engine/guard.py) sees each step and saves checkpoints."""
         started = time.time()
+        position = Position()
+        if resume_from_checkpoint:
+            position = load_checkpoint(self, Path(resume_from_checkpoint))
+            self.logger.info(f"PPO: resumed at step {self.state.global_step} of {self.state.max_steps}.")
+        self.log_plan()
+        if self.params.log == "tensorboard":
+            from torch.utils.tensorboard import SummaryWriter
+
+            self.tensorboard = SummaryWriter(str(self.project / "logs"))
+        try:
+            for epoch in range(position.epoch, self.params.epochs):
+                self.run_epoch(epoch, position if epoch == position.epoch else Position(epoch), guard)
+        finally:
+            if self.tensorboard is not None:
+                self.tensorboard.close()
+        return self.output(time.time() - started)
+
+    def log_plan(self) -> None:
         chunk = self.params.rl_chunk_size
-        chunks_per_epoch = math.ceil(len(self.prompts) / chunk)
         self.logger.info(
             f"PPO: {self.state.max_steps} steps ({len(self.prompts)} prompts in chunks of {chunk}, "
             f"epochs: {self.params.epochs}), {self.total_updates()} optimiser updates; reference policy: "
             + ("the policy with its LoRA adapter disabled." if self.reference.shares_policy else "a frozen copy.")
         )
-        if self.params.log == "tensorboard":
-            from torch.utils.tensorboard import SummaryWriter
 
-            self.tensorboard = SummaryWriter(str(self.project / "logs"))
-        for epoch in range(self.params.epochs):
-            order = torch.randperm(len(self.prompts), generator=self.generator).tolist()
-            for index, start in enumerate(range(0, len(order), chunk)):
-                stats = self.step([self.prompts[i] for i in order[start : start + chunk]])
-                self.state.global_step += 1
-                self.state.epoch = epoch + (index + 1) / chunks_per_epoch
-                self.record(stats)
-        if self.tensorboard is not None:
-            self.tensorboard.close()
-        return self.output(time.time() - started)
+    def run_epoch(self, epoch: int, position: Position, guard: Any) -> None:
+        """One pass over the prompts, from `position.chunk` on (a resumed epoch keeps its prompt order)."""
+        chunk = self.params.rl_chunk_size
+        order = position.order or torch.randperm(len(self.prompts), generator=self.generator).tolist()
+        starts = list(range(0, len(order), chunk))
+        for index in range(position.chunk, len(starts)):
+            stats = self.step([self.prompts[i] for i in order[starts[index] : starts[index] + chunk]])
+            self.state.global_step += 1
+            self.state.epoch = epoch + (index + 1) / len(starts)
+            self.record(stats)
+            if guard is not None:
+                self.after_step(guard, stats, Position(epoch, index + 1, order), index + 1 == len(starts))
+
+    def after_step(self, guard: Any, stats: dict[str, float], position: Position, last_of_epoch: bool) -> None:
+        """Divergence check, scheduled or signal-requested checkpoint, and the stop after a signal."""
+        step = self.state.global_step
+        if guard.observe(step, stats["loss"], stats["grad_norm"]):
+            return  # never a checkpoint of a diverged policy
+        if guard.stop_requested or save_due(self.params, step, last_of_epoch):
+            folder = guard.save(step, self.state.epoch, lambda staged: save_checkpoint(self, staged, position))
+            if guard.stop_requested:
+                raise guard.stop(folder, step)
 
     def step(self, queries: list[list[int]]) -> dict[str, float]:
         """One PPO step on a chunk of prompts; returns its statistics."""
