@@ -243,7 +243,7 @@ def scan_images(
         keep = [i for i, r in enumerate(probed) if not isinstance(r, str)]
         dataset = dataset.select(keep)
     sizes = [r for r in probed if not isinstance(r, str)]
-    return ScanResult(kept=dataset, sizes=sizes, unreadable=lines)  # type: ignore[arg-type]
+    return ScanResult(kept=dataset, sizes=sizes, unreadable=lines)
 
 
 def count_values(values: Sequence[Any]) -> dict[str, int]:

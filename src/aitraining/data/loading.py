@@ -10,9 +10,9 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aitraining.data.hub import looks_like_hub_id
 from aitraining.data.readers import read_file
@@ -41,6 +41,8 @@ class LoadedData:
     train: datasets.Dataset
     valid: datasets.Dataset | None
     source: str
+    # what loading learnt besides the rows (e.g. the unreadable images it skipped), for the task's state
+    findings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

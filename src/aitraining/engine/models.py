@@ -28,24 +28,38 @@ if TYPE_CHECKING:
 def load_trainable(auto_class: Any, params: CommonParams, *, lora_task_type: str | None = None, **kwargs: Any) -> Any:
     """`params.model` loaded to be trained: float32 weights, or with --peft a frozen base plus float32 LoRA
     adapters (`lora_task_type`: peft's task type); quantized with --quantization. Logs the dtypes."""
+    if isinstance(params, PeftParams) and params.peft and lora_task_type is None:
+        raise ParamError(f"--peft is not supported by this command ({type(params).__name__}).")
+    model = load_weights(auto_class, params, **kwargs)
+    return make_trainable(model, params, lora_task_type=lora_task_type)
+
+
+def load_weights(auto_class: Any, params: CommonParams, **kwargs: Any) -> Any:
+    """The first half of `load_trainable`, for tasks that adapt the model before LoRA wraps it (an image
+    model's size, a regression head's start): the weights in the dtype training needs, seeded by --seed."""
     peft = isinstance(params, PeftParams) and params.peft
     quantization = params.quantization if isinstance(params, PeftParams) else "none"
-    stored = checkpoint_dtype(params.model)
     quant = quantization_config(quantization)
     if quant is not None:  # bitsandbytes quantizes; peft's k-bit preparation casts the rest to float32
         kwargs.update(quantization_config=quant, device_map="auto")
     else:
-        kwargs["dtype"] = frozen_dtype(stored) if peft else to_float32()
+        kwargs["dtype"] = frozen_dtype(checkpoint_dtype(params.model or "")) if peft else to_float32()
     if kwargs.get("attn_implementation") == "flash_attention_2":
         check_flash_attention_dtype(params, kwargs.get("dtype"))
     from transformers import set_seed
 
     set_seed(params.seed)  # new heads (a classifier, a reward score) start from --seed, not from the RNG's history
-    model = modelload.load_pretrained(auto_class, params.model, **kwargs)
-    if peft:
-        if lora_task_type is None:
-            raise ParamError(f"--peft is not supported by this command ({type(params).__name__}).")
-        model = add_lora(model, params, task_type=lora_task_type)
+    return modelload.load_pretrained(auto_class, params.model or "", **kwargs)
+
+
+def make_trainable(
+    model: Any, params: CommonParams, *, lora_task_type: str | None, lora_modules_to_save: list[str] | None = None
+) -> Any:
+    """The second half of `load_trainable`: with --peft, wrap `model` in LoRA (`lora_task_type` None is what
+    peft takes for image models; `lora_modules_to_save`: new heads trained in full); log the dtypes."""
+    if isinstance(params, PeftParams) and params.peft:
+        model = add_lora(model, params, task_type=lora_task_type, modules_to_save=lora_modules_to_save)
+    stored = checkpoint_dtype(params.model or "")
     get_logger().info(trainable_dtype_line(model, stored, params.mixed_precision))
     return model
 

@@ -8,7 +8,7 @@ validation passage or anchor is also trained on and the scores are not inflated 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aitraining.data.loading import require_columns
@@ -26,18 +26,23 @@ class Splits:
     valid: Any
     source: str
     valid_description: str  # which rows evaluate (and pick the kept checkpoint), for logs and the card
+    findings: dict[str, Any] = field(default_factory=dict)  # LoadedData.findings, for `SupervisedTask.with_findings`
 
 
-def load_checked(task: SupervisedTask[Any, Any], params: EarlyStoppingParams, logger: logging.Logger) -> Splits:
+def load_checked(
+    task: SupervisedTask[Any, Any], params: EarlyStoppingParams, logger: logging.Logger, *, strict: bool = False
+) -> Splits:
     """Load, check every split, and hold out validation rows when no --valid-split is given."""
-    data = task.load_data(params)
+    data = task.load_data(params, strict=strict)
     columns = task.columns(params)
     splits = [(params.train_split, data.train)] + ([(str(params.valid_split), data.valid)] if data.valid else [])
     for name, dataset in splits:
         require_columns(dataset, columns, split=name, source=data.source)
         task.check_rows(dataset, params, name, data.source)
     if data.valid is not None:
-        return Splits(data.train, data.valid, data.source, f"the validation split '{params.valid_split}'")
+        return Splits(
+            data.train, data.valid, data.source, f"the validation split '{params.valid_split}'", data.findings
+        )
     train, valid = holdout_split(
         data.train,
         params.seed,
@@ -45,7 +50,7 @@ def load_checked(task: SupervisedTask[Any, Any], params: EarlyStoppingParams, lo
         stratify=task.stratify_values(data.train, params),
         groups=task.group_values(data.train, params),
     )
-    return Splits(train, valid, data.source, f"the held-out {VALID_FRACTION:.0%} of the training data")
+    return Splits(train, valid, data.source, f"the held-out {VALID_FRACTION:.0%} of the training data", data.findings)
 
 
 def holdout_split(

@@ -6,7 +6,8 @@ early stopping, best-model selection, saving and metrics are done here once. The
 - before any model file is read: `load_data`, `columns`, `check_rows`, `stratify_values` / `group_values` (the split);
 - `load_processor`: the tokenizer by default (an image or multimodal processor for vision tasks);
 - `setup`: what the task learns from the data (label names, ...), returned as a frozen `TaskState` that
-  every later hook receives, so no task keeps run state on `self`;
+  every later hook receives, so no task keeps run state on `self`; `with_findings` then adds what `load_data`
+  found besides the rows (`LoadedData.findings`, e.g. the unreadable images skipped);
 - `preprocess`, `load_model`, `selection`, `training_args`, `compute_metrics`;
 - the trainer: `trainer_class` and `collator` (declared, not re-spelled); `build_trainer` only for another
   library's trainer (sentence-transformers);
@@ -16,7 +17,7 @@ early stopping, best-model selection, saving and metrics are done here once. The
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
@@ -62,8 +63,9 @@ class SupervisedTask(Generic[P, S]):
     eval_only_columns: ClassVar[tuple[str, ...]] = ()
 
     # --- before any model file is read ---------------------------------------------------------------
-    def load_data(self, params: P) -> LoadedData:
-        """The train and (optional) validation split; image tasks read image folders here."""
+    def load_data(self, params: P, *, strict: bool = False) -> LoadedData:
+        """The train and (optional) validation split; image tasks read image folders here. `strict` (--strict):
+        data problems a task would skip with a count are errors instead."""
         return load_splits(params.data_path or "", params.train_split, params.valid_split, params.max_samples)
 
     def columns(self, params: P) -> dict[str, str]:
@@ -88,6 +90,10 @@ class SupervisedTask(Generic[P, S]):
     def setup(self, train: Any, valid: Any, params: P, processor: Any, logger: logging.Logger) -> S:
         """Learn what the model needs from the data and return the run's state."""
         raise NotImplementedError
+
+    def with_findings(self, state: S, findings: Mapping[str, Any]) -> S:
+        """`state` with what `load_data` found besides the rows (`LoadedData.findings`); most tasks find nothing."""
+        return state
 
     def load_model(self, state: S) -> Any:
         raise NotImplementedError
@@ -189,8 +195,9 @@ def run_supervised(ctx: RunContext, task: SupervisedTask[P, S]) -> RunResult:
     params, logger = ctx.params, ctx.logger
     check_mixed_precision(params.mixed_precision)
     check_selection_params(params)
-    splits = load_checked(task, params, logger)
+    splits = load_checked(task, params, logger, strict=ctx.resolved.strict)
     state = task.setup(splits.train, splits.valid, params, task.load_processor(params), logger)
+    state = task.with_findings(state, splits.findings)
     trainer = build(task, state, splits, ctx.project.path)
     extra = task.before_training(trainer, state)
     ctx.claim_project()

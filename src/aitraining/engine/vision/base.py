@@ -3,31 +3,33 @@
 Rows hold image references (see `aitraining.data.images`); `preprocess` attaches a transform that opens,
 augments (train split, with --augment) and processes each batch when the Trainer asks for it.
 
-What the data scan finds (unreadable images, image sizes) happens in `load_data`, before `setup` exists;
-the task object (one per run) keeps it until `setup` copies it into the frozen state.
+The data scan (unreadable images, image sizes) happens in `load_data`, before `setup` exists: what it finds
+travels in `LoadedData.findings` ("unreadable", "sizes": per split) and `with_findings` puts it into the state.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from aitraining.data.images import ScanResult, load_image_splits, scan_images
+from aitraining.data.images import load_image_splits, scan_images
 from aitraining.data.loading import LoadedData, require_columns
-from aitraining.engine.hardware import quantization_config
-from aitraining.engine.models import add_lora, save_trained
+from aitraining.engine.logs import get_logger
+from aitraining.engine.models import make_trainable, save_trained
 from aitraining.engine.supervised import SupervisedTask, TaskState, TrainerData
 from aitraining.engine.vision.processor import load_image_processor, processor_size, set_image_size
 from aitraining.engine.vision.upstream import reload_best_weights_callback
 
-P = TypeVar("P")
+if TYPE_CHECKING:
+    from aitraining.params.groups import CommonParams
 
 
 @dataclass(frozen=True, kw_only=True)
 class ImageState(TaskState[Any]):
-    unreadable: dict[str, list[str]]  # split -> "path (reason)" of each skipped image
+    unreadable: dict[str, list[str]] = field(default_factory=dict)  # split -> "path (reason)" of each skipped image
 
 
 S = TypeVar("S", bound=ImageState)
@@ -37,13 +39,8 @@ class ImageTask(SupervisedTask[Any, S]):
     target_param = "target_column"  # the params field naming the label column
     lora_heads: tuple[str, ...] = ("classifier",)  # trained in full beside a LoRA adapter
 
-    def __init__(self, *, strict: bool = False, logger: logging.Logger | None = None) -> None:
-        self.strict = strict
-        self.logger = logger or logging.getLogger("aitraining")
-        self.scans: dict[str, ScanResult] = {}  # filled by load_data, copied into the state by setup
-
     # ------------------------------------------------------------------ data
-    def load_data(self, params: Any) -> LoadedData:
+    def load_data(self, params: Any, *, strict: bool = False) -> LoadedData:
         data = load_image_splits(
             params.data_path or "",
             params.train_split,
@@ -53,13 +50,16 @@ class ImageTask(SupervisedTask[Any, S]):
             target_column=getattr(params, self.target_param),
         )
         splits = {params.train_split: data.train, **({str(params.valid_split): data.valid} if data.valid else {})}
+        kept, sizes, unreadable = {}, {}, {}
         for name, dataset in splits.items():
             require_columns(dataset, self.columns(params), split=name, source=data.source)
-            self.scans[name] = scan_images(
-                dataset, params.image_column, name, data.source, strict=self.strict, logger=self.logger
-            )
-        valid = self.scans[str(params.valid_split)].kept if data.valid is not None else None
-        return LoadedData(train=self.scans[params.train_split].kept, valid=valid, source=data.source)
+            scan = scan_images(dataset, params.image_column, name, data.source, strict=strict, logger=get_logger())
+            kept[name], sizes[name] = scan.kept, scan.sizes
+            if scan.unreadable:
+                unreadable[name] = scan.unreadable
+        valid = kept[str(params.valid_split)] if data.valid is not None else None
+        findings = {"sizes": sizes, "unreadable": unreadable}
+        return LoadedData(train=kept[params.train_split], valid=valid, source=data.source, findings=findings)
 
     def columns(self, params: Any) -> dict[str, str]:
         return {"image_column": params.image_column, self.target_param: getattr(params, self.target_param)}
@@ -70,23 +70,19 @@ class ImageTask(SupervisedTask[Any, S]):
         return processor
 
     def base_state(self, params: Any, processor: Any, logger: logging.Logger) -> dict[str, Any]:
-        """The ImageState fields, for the subclass's state constructor."""
+        """The ImageState fields, for the subclass's state constructor (`with_findings` adds the rest)."""
         logger.info(f"Images are processed at {processor_size(processor)} pixels by {type(processor).__name__}.")
-        unreadable = {name: scan.unreadable for name, scan in self.scans.items() if scan.unreadable}
-        return {"params": params, "logger": logger, "processor": processor, "unreadable": unreadable}
+        return {"params": params, "logger": logger, "processor": processor}
+
+    def with_findings(self, state: S, findings: Mapping[str, Any]) -> S:
+        return replace(state, unreadable=dict(findings.get("unreadable", {})))
 
     # ------------------------------------------------------------------ model
-    def model_kwargs(self, params: Any) -> dict[str, Any]:
-        """--quantization (with --peft): the base weights load quantized, the adapter trains."""
-        quant = quantization_config(params.quantization)
-        return {} if quant is None else {"quantization_config": quant, "device_map": "auto"}
-
-    def with_lora(self, model: Any, params: Any) -> Any:
-        if not params.peft:
-            return model
+    def trainable(self, model: Any, params: CommonParams) -> Any:
+        """The loaded (adapted) model made trainable: with --peft, LoRA beside the task's heads trained in full."""
         names = {name.split(".")[-1] for name, _ in model.named_modules()}
         heads = [n for n in self.lora_heads if n in names]
-        return add_lora(model, params, task_type=None, modules_to_save=heads)
+        return make_trainable(model, params, lora_task_type=None, lora_modules_to_save=heads)
 
     def collator(self, state: S, model: Any) -> Any:
         def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -58,8 +58,9 @@ def preview(resolved: Any) -> int:
     from aitraining.tasks.image_classification.task import ImageClassification
 
     logger = setup_console()
-    task = ImageClassification(strict=resolved.strict, logger=logger)
-    return preview_splits(resolved.params, task, logger, lambda rows: _per_class(rows, resolved.params))
+    task = ImageClassification()
+    preview_splits(resolved, task, logger, lambda rows: _per_class(rows, resolved.params))
+    return 0
 
 
 def _per_class(rows: Any, params: Any) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.images import count_values, open_image
-from aitraining.engine import modelload
 from aitraining.engine.hardware import check_quantization
 from aitraining.engine.metrics import logits_of
+from aitraining.engine.models import load_weights
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
 from aitraining.engine.vision.augment import augment_image
@@ -82,17 +82,16 @@ class ImageClassification(ImageTask[ImageClassificationState]):
         from transformers import AutoModelForImageClassification
 
         params = state.params
-        model = modelload.load_pretrained(
+        model = load_weights(
             AutoModelForImageClassification,
-            params.model,
+            params,
             num_labels=len(state.labels),
             id2label=dict(enumerate(state.labels)),
             label2id={label: i for i, label in enumerate(state.labels)},
             ignore_mismatched_sizes=True,  # a new head when the base model has other classes
-            **self.model_kwargs(params),
         )
         fit_model_to_size(model, params.image_size)
-        return self.with_lora(model, params)
+        return self.trainable(model, params)
 
     def preprocess(self, dataset: Any, state: ImageClassificationState, split: str) -> Any:
         params, processor = state.params, state.processor
@@ -127,4 +126,4 @@ class ImageClassification(ImageTask[ImageClassificationState]):
 
 def run(ctx: RunContext) -> RunResult:
     check_quantization(ctx.params.quantization)  # before any data or weights load
-    return run_supervised(ctx, ImageClassification(strict=ctx.resolved.strict, logger=ctx.logger))
+    return run_supervised(ctx, ImageClassification())

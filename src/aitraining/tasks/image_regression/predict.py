@@ -58,5 +58,6 @@ def preview(resolved: Any) -> int:
         stats = f"mean {values.mean():.4g}, std {values.std():.4g}, range {values.min():.4g} to {values.max():.4g}"
         return f"Target '{column}': {stats}."
 
-    task = ImageRegression(strict=resolved.strict, logger=logger)
-    return preview_splits(resolved.params, task, logger, describe)
+    task = ImageRegression()
+    preview_splits(resolved, task, logger, describe)
+    return 0

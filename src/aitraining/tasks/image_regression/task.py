@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.images import open_image
-from aitraining.engine import modelload
 from aitraining.engine.hardware import check_quantization
 from aitraining.engine.metrics import logits_of, regression_metrics
+from aitraining.engine.models import load_weights
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
 from aitraining.engine.vision.augment import augment_image
@@ -60,20 +60,19 @@ class ImageRegression(ImageTask[ImageRegressionState]):
         from transformers import AutoModelForImageClassification
 
         params, target = state.params, state.params.target_column
-        model = modelload.load_pretrained(
+        model = load_weights(
             AutoModelForImageClassification,
-            params.model,
+            params,
             num_labels=1,
             problem_type="regression",
             id2label={0: target},
             label2id={target: 0},
             ignore_mismatched_sizes=True,
-            **self.model_kwargs(params),
         )
         fit_model_to_size(model, params.image_size)
         if start_head_at(model, state.mean):
             state.logger.info(f"The regression head starts at the training mean ({state.mean:.4g}).")
-        return self.with_lora(model, params)
+        return self.trainable(model, params)
 
     def preprocess(self, dataset: Any, state: ImageRegressionState, split: str) -> Any:
         params, processor = state.params, state.processor
@@ -105,4 +104,4 @@ class ImageRegression(ImageTask[ImageRegressionState]):
 
 def run(ctx: RunContext) -> RunResult:
     check_quantization(ctx.params.quantization)  # before any data or weights load
-    return run_supervised(ctx, ImageRegression(strict=ctx.resolved.strict, logger=ctx.logger))
+    return run_supervised(ctx, ImageRegression())

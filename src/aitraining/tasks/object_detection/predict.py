@@ -64,12 +64,12 @@ def preview(resolved: Any) -> int:
     from aitraining.tasks.object_detection.task import CLEAN, ObjectDetection
 
     logger = setup_console()
-    task = ObjectDetection(strict=resolved.strict, logger=logger)
+    task = ObjectDetection()
 
     def describe(rows: Any) -> str:
         return f"Boxes: {box_statistics([json.loads(v) for v in rows[CLEAN]])}"
 
-    code = preview_splits(resolved.params, task, logger, describe)
-    for split, count in task.counts.items():
+    data = preview_splits(resolved, task, logger, describe)
+    for split, count in data.findings["boxes"].items():
         logger.info(f"{split}: {count.clipped} boxes clipped to their image, {count.dropped} degenerate dropped.")
-    return code
+    return 0

@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import logging
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from aitraining.data.images import open_image
 from aitraining.data.loading import LoadedData
-from aitraining.engine import modelload
 from aitraining.engine.hardware import check_quantization
+from aitraining.engine.logs import get_logger
+from aitraining.engine.models import load_weights
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
 from aitraining.engine.vision.augment import augment_with_boxes
@@ -68,7 +70,7 @@ def clean_split(
 @dataclass(frozen=True, kw_only=True)
 class DetectionState(ImageState):
     labels: tuple[str, ...]  # category names; a category's id is its position
-    counts: dict[str, BoxCounts]  # per split: boxes clipped / dropped, images without objects
+    counts: dict[str, BoxCounts] = field(default_factory=dict)  # per split: boxes clipped / dropped, empty images
 
 
 class ObjectDetection(ImageTask[DetectionState]):
@@ -77,20 +79,23 @@ class ObjectDetection(ImageTask[DetectionState]):
     target_param = "objects_column"
     lora_heads = ("class_labels_classifier", "bbox_predictor")
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.counts: dict[str, BoxCounts] = {}  # filled by load_data, copied into the state by setup
-
-    def load_data(self, params: ObjectDetectionParams) -> LoadedData:
-        data = super().load_data(params)
-        train, self.counts[params.train_split] = clean_split(
-            data.train, self.scans[params.train_split].sizes, params, params.train_split
+    def load_data(self, params: ObjectDetectionParams, *, strict: bool = False) -> LoadedData:
+        data = super().load_data(params, strict=strict)
+        counts: dict[str, BoxCounts] = {}
+        train, counts[params.train_split] = clean_split(
+            data.train, data.findings["sizes"][params.train_split], params, params.train_split
         )
         valid = None
         if data.valid is not None:
             name = str(params.valid_split)
-            valid, self.counts[name] = clean_split(data.valid, self.scans[name].sizes, params, name)
-        return LoadedData(train=train, valid=valid, source=data.source)
+            valid, counts[name] = clean_split(data.valid, data.findings["sizes"][name], params, name)
+        for split, count in counts.items():
+            get_logger().info(
+                f"{split} split: {count.boxes} boxes, {count.clipped} clipped to their image, {count.dropped} "
+                f"degenerate dropped, {count.empty_images} images without objects."
+            )
+        findings = {**data.findings, "boxes": counts}
+        return LoadedData(train=train, valid=valid, source=data.source, findings=findings)
 
     def load_processor(self, params: ObjectDetectionParams) -> Any:
         processor = load_image_processor(params.model or "")
@@ -110,29 +115,26 @@ class ObjectDetection(ImageTask[DetectionState]):
                 f"The validation images have categories that never occur in training: {', '.join(unseen)}. "
                 "Add training images with them or remove those objects."
             )
-        for split, count in self.counts.items():
-            logger.info(
-                f"{split} split: {count.boxes} boxes, {count.clipped} clipped to their image, {count.dropped} "
-                f"degenerate dropped, {count.empty_images} images without objects."
-            )
         logger.info(f"Training boxes: {box_statistics(objects['train'])}")
         base = self.base_state(params, processor, logger)
-        return DetectionState(**base, labels=tuple(labels), counts=dict(self.counts))
+        return DetectionState(**base, labels=tuple(labels))
+
+    def with_findings(self, state: DetectionState, findings: Mapping[str, Any]) -> DetectionState:
+        return replace(super().with_findings(state, findings), counts=dict(findings.get("boxes", {})))
 
     def load_model(self, state: DetectionState) -> Any:
         from transformers import AutoModelForObjectDetection
 
         params = state.params
-        model = modelload.load_pretrained(
+        model = load_weights(
             AutoModelForObjectDetection,
-            params.model,
+            params,
             id2label=dict(enumerate(state.labels)),
             label2id={label: i for i, label in enumerate(state.labels)},
             ignore_mismatched_sizes=True,
-            **self.model_kwargs(params),
         )
         model.config.keys_to_ignore_at_inference = INFERENCE_IGNORED
-        return self.with_lora(model, params)
+        return self.trainable(model, params)
 
     def training_args(self, kwargs: dict[str, Any], state: DetectionState) -> Any:
         # every evaluation batch keeps its own list of per-image targets (sizes, boxes)
@@ -231,4 +233,4 @@ def as_detections(result: dict[str, Any]) -> Detections:
 
 def run(ctx: RunContext) -> RunResult:
     check_quantization(ctx.params.quantization)  # before any data or weights load
-    return run_supervised(ctx, ObjectDetection(strict=ctx.resolved.strict, logger=ctx.logger))
+    return run_supervised(ctx, ObjectDetection())
