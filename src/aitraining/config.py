@@ -207,7 +207,8 @@ def _merge_layers(
                     )
                 foreign[name] = foreign_warning(name, task.name)
                 continue
-            if value is None and metas[name].choices and "none" in metas[name].choices:
+            choices = metas[name].choices
+            if value is None and choices and "none" in choices:
                 value = "none"  # AutoTrain writes `quantization: null` where we say none
             _check_choice(metas[name], value, where)
             values[name] = value
@@ -235,8 +236,9 @@ def resolve(
         params = cls(**values)
     except ValidationError as exc:
         raise ParamError(_validation_message(exc, sources)) from None
-    trainer = getattr(params, "trainer", None)
-    trainer = task.trainer_aliases.get(trainer, trainer)
+    trainer: str | None = getattr(params, "trainer", None)
+    if trainer is not None:
+        trainer = task.trainer_aliases.get(trainer, trainer)
     warnings = apply_compatibility(
         params, trainer, list(sources), trainer_order=task.trainers, actions=actions, strict=strict
     )

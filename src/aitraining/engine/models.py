@@ -4,7 +4,7 @@ merging a LoRA adapter and saving what was trained. Which dtype is chosen, and w
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aitraining.engine import modelload
 from aitraining.engine.hardware import quantization_config
@@ -25,12 +25,39 @@ if TYPE_CHECKING:
     from aitraining.params.groups import CommonParams
 
 
+class LoraParams(Protocol):
+    """What `add_lora` and `save_trained` read: a command's params class that mixes PeftParams into
+    CommonParams (Python has no intersection type, so this names the attributes both parts contribute)."""
+
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def peft(self) -> bool: ...
+    @property
+    def quantization(self) -> str: ...
+    @property
+    def target_modules(self) -> str: ...
+    @property
+    def lora_r(self) -> int: ...
+    @property
+    def lora_alpha(self) -> int: ...
+    @property
+    def lora_dropout(self) -> float: ...
+    @property
+    def merge_adapter(self) -> bool: ...
+    @property
+    def disable_gradient_checkpointing(self) -> bool: ...
+    @property
+    def save_dtype(self) -> str: ...
+
+
 def load_trainable(auto_class: Any, params: CommonParams, *, lora_task_type: str | None = None, **kwargs: Any) -> Any:
     """`params.model` loaded to be trained: float32 weights, or with --peft a frozen base plus float32 LoRA
     adapters (`lora_task_type`: peft's task type); quantized with --quantization. Logs the dtypes."""
     peft = isinstance(params, PeftParams) and params.peft
     quantization = params.quantization if isinstance(params, PeftParams) else "none"
-    stored = checkpoint_dtype(params.model)
+    model_id = params.model or ""  # engine.runner has checked --model is set
+    stored = checkpoint_dtype(model_id)
     quant = quantization_config(quantization)
     if quant is not None:  # bitsandbytes quantizes; peft's k-bit preparation casts the rest to float32
         kwargs.update(quantization_config=quant, device_map="auto")
@@ -41,8 +68,8 @@ def load_trainable(auto_class: Any, params: CommonParams, *, lora_task_type: str
     from transformers import set_seed
 
     set_seed(params.seed)  # new heads (a classifier, a reward score) start from --seed, not from the RNG's history
-    model = modelload.load_pretrained(auto_class, params.model, **kwargs)
-    if peft:
+    model = modelload.load_pretrained(auto_class, model_id, **kwargs)
+    if peft and isinstance(params, PeftParams):
         if lora_task_type is None:
             raise ParamError(f"--peft is not supported by this command ({type(params).__name__}).")
         model = add_lora(model, params, task_type=lora_task_type)
@@ -87,7 +114,7 @@ def load_frozen(auto_class: Any, path: str, what: str, flag: str = "--model", **
     return model.eval().requires_grad_(False)
 
 
-def add_lora(model: Any, params: PeftParams, *, task_type: str | None, modules_to_save: list[str] | None = None) -> Any:
+def add_lora(model: Any, params: LoraParams, *, task_type: str | None, modules_to_save: list[str] | None = None) -> Any:
     """Wrap `model` with a LoRA adapter (and prepare a quantized base); every trainable weight in float32.
     `modules_to_save`: new heads trained in full beside the adapter (e.g. an image classifier's head)."""
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
@@ -115,7 +142,7 @@ def add_lora(model: Any, params: PeftParams, *, task_type: str | None, modules_t
     return model
 
 
-def save_trained(model: Any, tokenizer: Any, params: PeftParams, project: Path, logger: Any) -> dict[str, str]:
+def save_trained(model: Any, tokenizer: Any, params: LoraParams, project: Path, logger: Any) -> dict[str, str]:
     """Save the model users load from the project root; with LoRA, the adapter goes to adapter/.
 
     With --merge-adapter (the default) the root holds the merged full model; without it the root
@@ -123,8 +150,9 @@ def save_trained(model: Any, tokenizer: Any, params: PeftParams, project: Path, 
     written in the --save-dtype (auto: the base checkpoint's dtype); the adapter keeps float32.
     """
     saved: dict[str, str] = {}
+    base = params.model or ""  # engine.runner has checked --model is set
     if not params.peft:
-        cast_for_saving(model, params.save_dtype, params.model, logger)
+        cast_for_saving(model, params.save_dtype, base, logger)
         model.save_pretrained(project)
         tokenizer.save_pretrained(project)
         return {"model": str(project)}
@@ -134,8 +162,8 @@ def save_trained(model: Any, tokenizer: Any, params: PeftParams, project: Path, 
     saved["adapter"] = str(adapter_dir)
     if params.merge_adapter:
         quantized = params.quantization != "none"  # quantized weights merge into a fresh full-precision base
-        merged = merge_adapter(params.model, adapter_dir) if quantized else model.merge_and_unload()
-        cast_for_saving(merged, params.save_dtype, params.model, logger)
+        merged = merge_adapter(base, adapter_dir) if quantized else model.merge_and_unload()
+        cast_for_saving(merged, params.save_dtype, base, logger)
         merged.save_pretrained(project)
         tokenizer.save_pretrained(project)
         saved["model"] = str(project)
