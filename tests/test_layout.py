@@ -89,3 +89,14 @@ def test_the_import_rule_checker_sees_imports():
     modules = _imported_modules(SRC / "tasks" / "image_regression" / "task.py")
     assert "aitraining.tasks.text_regression.task" in modules
     assert any(m.startswith("aitraining.engine") for m in _imported_modules(SRC / "tasks" / "llm" / "task.py"))
+
+
+def test_every_command_params_class_has_the_core_and_hub_groups():
+    # config.Resolved.params is typed CoreParams and engine.hub.hub_target reads HubParams: both rely on this
+    from aitraining.params.groups import CoreParams, HubParams
+    from aitraining.tasks.registry import TASKS
+
+    classes = {name: task.params_class() for name, task in TASKS.items() if task.available}
+    assert len(classes) >= 10
+    assert [name for name, cls in classes.items() if not issubclass(cls, CoreParams)] == []
+    assert [name for name, cls in classes.items() if not issubclass(cls, HubParams)] == []
