@@ -18,7 +18,8 @@ from aitraining.config_yaml import where as yaml_where
 from aitraining.errors import ParamError
 from aitraining.params.autotrain import AUTOTRAIN_PARAMS, foreign_warning
 from aitraining.params.compat import apply_compatibility
-from aitraining.params.fields import ParamMeta, ParamsBase
+from aitraining.params.fields import ParamMeta
+from aitraining.params.groups import CoreParams, DataParams, LoggingParams, OptimParams
 from aitraining.suggest import did_you_mean, suggest
 from aitraining.tasks.registry import TASKS, TaskSpec
 
@@ -34,7 +35,7 @@ class Resolved:
     """The outcome of resolution: what the run uses, and where each value came from."""
 
     task: TaskSpec
-    params: Any
+    params: CoreParams  # every command's params class inherits CoreParams (tests/test_layout.py checks it)
     sources: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     strict: bool = False  # --strict: data problems that are skipped with a count become errors too
@@ -207,7 +208,8 @@ def _merge_layers(
                     )
                 foreign[name] = foreign_warning(name, task.name)
                 continue
-            if value is None and metas[name].choices and "none" in metas[name].choices:
+            choices = metas[name].choices
+            if value is None and choices and "none" in choices:
                 value = "none"  # AutoTrain writes `quantization: null` where we say none
             _check_choice(metas[name], value, where)
             values[name] = value
@@ -226,7 +228,7 @@ def resolve(
     """Merge defaults < config file < flags, validate, and apply the compatibility rules."""
     from pydantic import ValidationError
 
-    cls: type[ParamsBase] = task.params_class()
+    cls: type[CoreParams] = task.params_class()
     metas = cls.param_metas()
     layers = [(file_config.values, file_config.origin)] if file_config else []
     layers.append((cli_values, {k: f"flag {metas[k].flag}" if k in metas else f"flag --{k}" for k in cli_values}))
@@ -235,8 +237,9 @@ def resolve(
         params = cls(**values)
     except ValidationError as exc:
         raise ParamError(_validation_message(exc, sources)) from None
-    trainer = getattr(params, "trainer", None)
-    trainer = task.trainer_aliases.get(trainer, trainer)
+    trainer: str | None = getattr(params, "trainer", None)
+    if trainer is not None:
+        trainer = task.trainer_aliases.get(trainer, trainer)
     warnings = apply_compatibility(
         params, trainer, list(sources), trainer_order=task.trainers, actions=actions, strict=strict
     )
@@ -267,14 +270,14 @@ def resolve(
     )
 
 
-def overlap_warnings(params: Any, sources: dict[str, str], *, holdout: bool = False) -> dict[str, str]:
+def overlap_warnings(params: CoreParams, sources: dict[str, str], *, holdout: bool = False) -> dict[str, str]:
     """Explicit values that another explicit value (or a missing split) makes irrelevant."""
     out: dict[str, str] = {}
-    fields = type(params).model_fields
-    if "warmup_steps" in sources and "warmup_ratio" in sources and params.warmup_steps is not None:
+    warmup_both = "warmup_steps" in sources and "warmup_ratio" in sources
+    if isinstance(params, OptimParams) and warmup_both and params.warmup_steps is not None:
         out["warmup_ratio"] = "Warning: warmup_ratio is replaced by --warmup-steps, will be ignored"
-    evaluates = "eval_strategy" in fields and "eval_strategy" in sources and params.eval_strategy != "no"
-    if evaluates and not params.valid_split and not holdout:
+    evaluates = isinstance(params, LoggingParams) and "eval_strategy" in sources and params.eval_strategy != "no"
+    if evaluates and isinstance(params, DataParams) and not params.valid_split and not holdout:
         out["eval_strategy"] = "Warning: eval_strategy needs --valid-split; no evaluation will run"
     return out
 

@@ -20,7 +20,7 @@ FALSE = {"false", "0", "no", "n", "off"}
 class ErrorRaisingParser(argparse.ArgumentParser):
     """argparse that raises ParamError (one paragraph, our exit code) instead of printing usage."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise ParamError(f"{self.prog}: {message}. See '{self.prog} --help'.")
 
 

@@ -104,12 +104,12 @@ def resolve_chat_template(name: str | None, tokenizer: Any, stop_ids: frozenset[
             "Set eos_token in the model's tokenizer_config.json."
         )
     spec = TEMPLATES[name]
-    eot, _ = end_of_turn_for(spec, tokenizer, stop_ids or _ids(tokenizer.eos_token_id))
+    eot, _ = end_of_turn_for(spec, tokenizer, stop_ids or frozenset(_ids(tokenizer.eos_token_id)))
     return template_text(spec, eot)
 
 
 def marks_assistant(template: str | None) -> bool:
-    return bool(template) and "{% generation %}" in template.replace("{%- generation %}", "{% generation %}")
+    return template is not None and "{% generation %}" in template.replace("{%- generation %}", "{% generation %}")
 
 
 def apply_chat_template_choice(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from aitraining.errors import AitrainingError, ParamError
+from aitraining.params.groups import CoreParams, HubParams
 
 # Only these leave the machine; logs and checkpoints stay local, secrets are never in any of them.
 _ARTEFACTS = ["*.safetensors", "*.json", "*.txt", "*.model", "*.jinja", "*.joblib", "*.png"]
@@ -18,9 +18,9 @@ class HubError(AitrainingError):
     exit_code = 4
 
 
-def hub_target(params: Any) -> tuple[str, str] | None:
+def hub_target(params: CoreParams) -> tuple[str, str] | None:
     """(repo_id, token) when pushing is asked for; checked before training so it cannot fail late."""
-    if not params.push_to_hub:
+    if not isinstance(params, HubParams) or not params.push_to_hub:
         return None
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
         raise ParamError(

@@ -23,7 +23,7 @@ def get_logger() -> logging.Logger:
 class _StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the time (runs in one process may each redirect it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
@@ -166,7 +166,7 @@ def _console_callback() -> type:
 def file_only(line: str) -> None:
     """Write a line to the file handlers only (the console already shows it above the bar)."""
     logger = get_logger()
-    record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, line, None, None)
+    record = logger.makeRecord(logger.name, logging.INFO, __file__, 0, line, (), None)
     for handler in logger.handlers:
         if not getattr(handler, "_aitraining_console", False):
             handler.handle(record)

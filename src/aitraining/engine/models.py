@@ -4,7 +4,7 @@ merging a LoRA adapter and saving what was trained. Which dtype is chosen, and w
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aitraining.engine import modelload
 from aitraining.engine.hardware import quantization_config
@@ -23,6 +23,32 @@ from aitraining.params.crosscutting import PeftParams
 
 if TYPE_CHECKING:
     from aitraining.params.groups import CommonParams
+
+
+class LoraParams(Protocol):
+    """What `add_lora` and `save_trained` read: a command's params class that mixes PeftParams into
+    CommonParams (Python has no intersection type, so this names the attributes both parts contribute)."""
+
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def peft(self) -> bool: ...
+    @property
+    def quantization(self) -> str: ...
+    @property
+    def target_modules(self) -> str: ...
+    @property
+    def lora_r(self) -> int: ...
+    @property
+    def lora_alpha(self) -> int: ...
+    @property
+    def lora_dropout(self) -> float: ...
+    @property
+    def merge_adapter(self) -> bool: ...
+    @property
+    def disable_gradient_checkpointing(self) -> bool: ...
+    @property
+    def save_dtype(self) -> str: ...
 
 
 def load_trainable(auto_class: Any, params: CommonParams, *, lora_task_type: str | None = None, **kwargs: Any) -> Any:
@@ -101,7 +127,7 @@ def load_frozen(auto_class: Any, path: str, what: str, flag: str = "--model", **
     return model.eval().requires_grad_(False)
 
 
-def add_lora(model: Any, params: PeftParams, *, task_type: str | None, modules_to_save: list[str] | None = None) -> Any:
+def add_lora(model: Any, params: LoraParams, *, task_type: str | None, modules_to_save: list[str] | None = None) -> Any:
     """Wrap `model` with a LoRA adapter (and prepare a quantized base); every trainable weight in float32.
     `modules_to_save`: new heads trained in full beside the adapter (e.g. an image classifier's head)."""
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
@@ -129,7 +155,7 @@ def add_lora(model: Any, params: PeftParams, *, task_type: str | None, modules_t
     return model
 
 
-def save_trained(model: Any, tokenizer: Any, params: PeftParams, project: Path, logger: Any) -> dict[str, str]:
+def save_trained(model: Any, tokenizer: Any, params: LoraParams, project: Path, logger: Any) -> dict[str, str]:
     """Save the model users load from the project root; with LoRA, the adapter goes to adapter/.
 
     With --merge-adapter (the default) the root holds the merged full model; without it the root
@@ -137,8 +163,9 @@ def save_trained(model: Any, tokenizer: Any, params: PeftParams, project: Path, 
     written in the --save-dtype (auto: the base checkpoint's dtype); the adapter keeps float32.
     """
     saved: dict[str, str] = {}
+    base = params.model or ""  # engine.runner has checked --model is set
     if not params.peft:
-        cast_for_saving(model, params.save_dtype, params.model, logger)
+        cast_for_saving(model, params.save_dtype, base, logger)
         model.save_pretrained(project)
         tokenizer.save_pretrained(project)
         return {"model": str(project)}
@@ -148,8 +175,8 @@ def save_trained(model: Any, tokenizer: Any, params: PeftParams, project: Path, 
     saved["adapter"] = str(adapter_dir)
     if params.merge_adapter:
         quantized = params.quantization != "none"  # quantized weights merge into a fresh full-precision base
-        merged = merge_adapter(params.model, adapter_dir) if quantized else model.merge_and_unload()
-        cast_for_saving(merged, params.save_dtype, params.model, logger)
+        merged = merge_adapter(base, adapter_dir) if quantized else model.merge_and_unload()
+        cast_for_saving(merged, params.save_dtype, base, logger)
         merged.save_pretrained(project)
         tokenizer.save_pretrained(project)
         saved["model"] = str(project)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aitraining.errors import ParamError, ProjectError
 
@@ -25,7 +25,18 @@ def trained_model_folder(project: str | Path, command: str) -> Path:
     return folder
 
 
-def load_rows(params: Any, columns: Mapping[str, str | None]) -> tuple[Any, str]:
+class RowsParams(Protocol):
+    """What `load_rows` reads: CoreParams' --data-path with DataParams' split and sample limit."""
+
+    @property
+    def data_path(self) -> str | None: ...
+    @property
+    def train_split(self) -> str: ...
+    @property
+    def max_samples(self) -> int | None: ...
+
+
+def load_rows(params: RowsParams, columns: Mapping[str, str | None]) -> tuple[Any, str]:
     """The --data-path rows to predict (split --train-split, at most --max-samples), columns checked."""
     from aitraining.data.loading import load_splits, require_columns
 

@@ -76,12 +76,15 @@ def param(
     secret: bool = False,
     ignored_by: dict[str, str | Ignored] | None = None,
     notice: str | None = None,
-    **bounds: float,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
 ) -> Any:
     """Declare one parameter. `trainers` lists the trainers it applies to (None: all of them);
     `ignored_by` names trainers that accept it but do not use it, with the reason users are shown;
     `notice` is said whenever the user sets it (a parameter accepted for compatibility but not acted on);
-    `bounds` are pydantic's ge/gt/le/lt, checked before anything is loaded."""
+    `ge`/`gt`/`le`/`lt` are pydantic's bounds, checked before anything is loaded."""
     extra = {
         "group": group,
         "trainers": trainers,
@@ -90,7 +93,8 @@ def param(
         "ignored_by": _ignored_as_data(ignored_by or {}),
         "notice": notice,
     }
-    return Field(default, description=help, json_schema_extra={_META_KEY: extra}, **bounds)
+    schema_extra: dict[str, Any] = {_META_KEY: extra}
+    return Field(default, description=help, json_schema_extra=schema_extra, ge=ge, gt=gt, le=le, lt=lt)
 
 
 def _ignored_as_data(ignored_by: dict[str, str | Ignored]) -> dict[str, dict[str, Any]]:
@@ -106,7 +110,7 @@ def ignored_in(base: type[ParamsBase], name: str, ignored_by: dict[str, str | Ig
     `gradient_accumulation: int = ignored_in(CommonParams, "gradient_accumulation", {"ppo": "why"})`.
     """
     info = base.model_fields[name]
-    extra = dict((info.json_schema_extra or {}).get(_META_KEY, {}))  # type: ignore[union-attr]
+    extra = dict(_meta_data(info))
     extra["ignored_by"] = {**extra.get("ignored_by", {}), **_ignored_as_data(ignored_by)}
     return FieldInfo.merge_field_infos(info, json_schema_extra={_META_KEY: extra})
 
@@ -120,8 +124,15 @@ def unwrap_optional(annotation: Any) -> Any:
     return annotation
 
 
+def _meta_data(info: FieldInfo) -> dict[str, Any]:
+    """The aitraining metadata `param` stored on a field ({} for a field declared without it)."""
+    schema_extra = info.json_schema_extra
+    extra = schema_extra.get(_META_KEY) if isinstance(schema_extra, dict) else None
+    return extra if isinstance(extra, dict) else {}
+
+
 def field_meta(name: str, info: FieldInfo) -> ParamMeta:
-    extra = (info.json_schema_extra or {}).get(_META_KEY, {})  # type: ignore[union-attr]
+    extra = _meta_data(info)
     trainers = extra.get("trainers")
     return ParamMeta(
         name=name,
@@ -158,3 +169,11 @@ def retuned(base: type[ParamsBase], name: str, default: Any) -> Any:
     Usage in a task's params class: `lr: float = retuned(CommonParams, "lr", 5e-5)`.
     """
     return FieldInfo.merge_field_infos(base.model_fields[name], default=default)
+
+
+def reused(base: type[ParamsBase], name: str) -> Any:
+    """A shared parameter taken over as declared (help, group, default and bounds stay declared once).
+
+    Usage in a task's params class: `seed: int = reused(OptimParams, "seed")`.
+    """
+    return base.model_fields[name]

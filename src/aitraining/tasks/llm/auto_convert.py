@@ -7,12 +7,15 @@ once the model has loaded), as `converted_data/<split>.jsonl` plus `conversion.j
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.data.convert import Converted, convert_split, target_for
 from aitraining.data.formats import ColumnOverrides, Detected, detect
 from aitraining.data.loading import LoadedData
 from aitraining.errors import DataError
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 DEFAULT_TEXT_COLUMN = "text"
 FLAGS = {
@@ -26,7 +29,7 @@ FLAGS = {
 }
 
 
-def overrides_from(params: Any, target: str) -> ColumnOverrides:
+def overrides_from(params: LLMParams, target: str) -> ColumnOverrides:
     """The columns the user named. --text-column counts only when changed from its default 'text'."""
     text = params.text_column if params.text_column != DEFAULT_TEXT_COLUMN else None
     if target == "preference":
@@ -66,7 +69,7 @@ def _summary(detected: Detected, converted: dict[str, Any], target: str, extensi
     return f"Dataset format detected: {detected.describe()}. Converted to {shape}: {counts}{merged}."
 
 
-def convert_loaded(loaded: LoadedData, params: Any, target: str, logger: Any) -> tuple[LoadedData, Converted]:
+def convert_loaded(loaded: LoadedData, params: LLMParams, target: str, logger: Any) -> tuple[LoadedData, Converted]:
     """Detect the format of the train split, convert both splits, and say what was done."""
     train_label = f"the {params.train_split} split of {loaded.source}"
     detected = detect(loaded.train.column_names, loaded.train[0], overrides_from(params, target), target, train_label)
@@ -90,6 +93,7 @@ def attach_converted_saver(trainer: Any, converted: Converted | None, project: P
     """Save the converted data into the project folder as training begins (after the folder is claimed)."""
     if converted is None:
         return
+    to_save: Converted = converted  # the callback below closes over this non-None value
     from transformers import TrainerCallback
 
     from aitraining.engine.logs import get_logger
@@ -97,7 +101,7 @@ def attach_converted_saver(trainer: Any, converted: Converted | None, project: P
     class SaveConvertedData(TrainerCallback):
         def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
             if state.is_world_process_zero:
-                folder = converted.save(project)
+                folder = to_save.save(project)
                 get_logger().info(f"Converted data saved to {folder} for inspection.")
 
     trainer.add_callback(SaveConvertedData())

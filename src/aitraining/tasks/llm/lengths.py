@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 
-def effective_block_size(params: Any, tokenizer: Any, model_config: Any, logger: Any) -> int:
+def effective_block_size(params: LLMParams, tokenizer: Any, model_config: Any, logger: Any) -> int:
     """block_size capped by model_max_length and the model's position limit, with the reason logged."""
     limits = {"--block-size": params.block_size, "--model-max-length": params.model_max_length}
     positions = getattr(model_config, "max_position_embeddings", None)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 IGNORE = -100
 
@@ -21,7 +24,7 @@ def pack_blocks(token_lists: list[list[int]], block_size: int, pad_id: int) -> d
     return out
 
 
-def prepare(dataset: Any, params: Any, tokenizer: Any, block_size: int) -> Any:
+def prepare(dataset: Any, params: LLMParams, tokenizer: Any, block_size: int) -> Any:
     eos = [tokenizer.eos_token_id] if params.add_eos_token and tokenizer.eos_token_id is not None else []
     column = params.text_column
 

@@ -9,9 +9,12 @@ Tokens inside [[ ]] carry loss; everything else is context.
 from __future__ import annotations
 
 import statistics
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.errors import ParamError
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 OPEN, CLOSE = "[[", "]]"
 IGNORE = -100
@@ -94,7 +97,7 @@ def rule_lines(prepared: Any) -> list[str]:
     return [n for n in prepared.notes if n.startswith(("Prompt rule:", "Loss:", "Warning:"))]
 
 
-def render(prepared: Any, tokenizer: Any, params: Any, trainer: str) -> str:
+def render(prepared: Any, tokenizer: Any, params: LLMParams, trainer: str) -> str:
     count = params.preview_samples
     pairs = trainer in PAIR_TRAINERS
     legend = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from aitraining.params.fields import param, retuned
+from aitraining.params.fields import param, retuned, reused
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import INPUTS, EarlyStoppingParams, TextInputParams
 
@@ -40,7 +40,7 @@ class SentenceTransformersParams(EarlyStoppingParams, CommonParams):
         trainers=("pair_class", "pair_score"),
     )
     # Reused as declared (help, bounds): sentence-transformers truncates each text to this many tokens.
-    max_seq_length: int = TextInputParams.model_fields["max_seq_length"]
+    max_seq_length: int = reused(TextInputParams, "max_seq_length")
 
     lr: float = retuned(CommonParams, "lr", 3e-5)
     epochs: int = retuned(CommonParams, "epochs", 3)

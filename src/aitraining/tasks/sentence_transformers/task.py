@@ -72,8 +72,9 @@ class SentenceTransformersTask(SupervisedTask[SentenceTransformersParams, Embedd
 
     def load_model(self, state: EmbeddingState) -> Any:
         params = state.params
-        model = upstream_st.load_model(params.model or "", params.max_seq_length, state.logger)
-        state.logger.info(trainable_dtype_line(model, checkpoint_dtype(params.model), params.mixed_precision))
+        model_id = params.model or ""  # engine.runner has checked --model is set
+        model = upstream_st.load_model(model_id, params.max_seq_length, state.logger)
+        state.logger.info(trainable_dtype_line(model, checkpoint_dtype(model_id), params.mixed_precision))
         return model
 
     def preprocess(self, dataset: Any, state: EmbeddingState, split: str) -> Any:

@@ -21,7 +21,7 @@ def losses() -> Any:
     try:
         from sentence_transformers.sentence_transformer import losses as module
     except ImportError:  # sentence-transformers 5.x
-        from sentence_transformers import losses as module  # type: ignore[no-redef]
+        from sentence_transformers import losses as module
     return module
 
 
@@ -29,7 +29,7 @@ def evaluation() -> Any:
     try:
         from sentence_transformers.sentence_transformer import evaluation as module
     except ImportError:  # sentence-transformers 5.x
-        from sentence_transformers import evaluation as module  # type: ignore[no-redef]
+        from sentence_transformers import evaluation as module
     return module
 
 

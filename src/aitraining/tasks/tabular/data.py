@@ -19,6 +19,8 @@ from aitraining.errors import DataError
 if TYPE_CHECKING:
     from sklearn.preprocessing import LabelEncoder
 
+    from aitraining.tasks.tabular.params import TabularParams
+
 _SHOWN = 20  # column names listed in a detection line before "... and N more"
 
 
@@ -54,7 +56,7 @@ class TabularData:
 
     def describe(self) -> str:
         rows = f"{len(self.x_train)} training rows" + (
-            f", {len(self.x_valid)} validation rows" if self.has_valid else ""
+            f", {len(self.x_valid)} validation rows" if self.x_valid is not None else ""
         )
         return f"{self.source}: {rows}, {len(self.columns.features)} features ({self.problem})"
 
@@ -63,9 +65,10 @@ class TabularData:
         return self.x_valid is not None
 
 
-def load_tabular(params: Any, logger: Any) -> TabularData:
+def load_tabular(params: TabularParams, logger: Any) -> TabularData:
     """Read and check the train (and validation) split; every problem raises `DataError`."""
-    loaded = load_splits(params.data_path, params.train_split, params.valid_split, params.max_samples)
+    data_path = params.data_path or ""  # engine.runner has checked --data-path is set
+    loaded = load_splits(data_path, params.train_split, params.valid_split, params.max_samples)
     datasets = {"train": loaded.train, "validation": loaded.valid}
     frames: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
@@ -96,7 +99,7 @@ def load_tabular(params: Any, logger: Any) -> TabularData:
     )
 
 
-def _require_named_columns(dataset: Any, params: Any, split: str, source: str) -> None:
+def _require_named_columns(dataset: Any, params: TabularParams, split: str, source: str) -> None:
     named = [
         (name, c)
         for name in ("target_columns", "categorical_columns", "numerical_columns")
@@ -121,7 +124,7 @@ def _drop_missing_targets(
     return frame.loc[~missing].reset_index(drop=True)
 
 
-def detect_columns(frame: pd.DataFrame, params: Any, notes: list[str]) -> Columns:
+def detect_columns(frame: pd.DataFrame, params: TabularParams, notes: list[str]) -> Columns:
     """Use the declared feature columns; detect the undeclared kind among the remaining columns."""
     reserved = {*params.target_columns, params.id_column}
     declared = {*(params.numerical_columns or []), *(params.categorical_columns or [])}
@@ -144,7 +147,7 @@ def detect_columns(frame: pd.DataFrame, params: Any, notes: list[str]) -> Column
     return columns
 
 
-def _detection_lines(frame: pd.DataFrame, params: Any, columns: Columns, empty: list[str]) -> list[str]:
+def _detection_lines(frame: pd.DataFrame, params: TabularParams, columns: Columns, empty: list[str]) -> list[str]:
     lines = []
     for kind, names, given in (
         ("numerical", columns.numerical, params.numerical_columns),

@@ -74,7 +74,7 @@ def evaluate(make_pipeline: Callable[[], Any], data: TabularData, folds: Folds |
     """Fit and score fresh pipelines; with folds, every row is scored by a model that never saw it."""
     if folds is None:
         model = make_pipeline().fit(data.x_train, data.y_train)
-        return score(data.y_valid, predictions(model, data.x_valid, data), data)  # type: ignore[arg-type]
+        return score(data.y_valid, predictions(model, data.x_valid, data), data)
     out_of_fold: Any = None
     for train_rows, test_rows in folds:
         model = make_pipeline().fit(data.x_train.iloc[train_rows], data.y_train[train_rows])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from aitraining.errors import ParamError
-from aitraining.params.fields import param
+from aitraining.params.fields import param, reused
 from aitraining.params.flags import flag_for
 from aitraining.params.groups import CORE, CoreParams, DataParams, HubParams, OptimParams, ResumeParams
 
@@ -40,7 +40,7 @@ class TabularParams(HubParams, ResumeParams, DataParams, CoreParams):
         group=CORE,
     )
     # The shared seed declaration, reused as is: tabular has no other optimiser settings to inherit.
-    seed: int = OptimParams.model_fields["seed"]
+    seed: int = reused(OptimParams, "seed")
 
     id_column: str | None = param(
         None, "Row id column: never used as a feature, copied into prediction files.", group=TABULAR

@@ -6,10 +6,13 @@ installed, without aitraining. Unseen categories are encoded as "unknown" rather
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.tasks.tabular.data import Columns
 from aitraining.tasks.tabular.models import ModelSpec, build_estimator, threads_for
+
+if TYPE_CHECKING:
+    from aitraining.tasks.tabular.params import TabularParams
 
 PREPROCESS_STEP = "preprocess"
 MODEL_STEP = "model"
@@ -27,7 +30,7 @@ def _scaler(name: str) -> Any:
     return classes[name]()
 
 
-def _numerical_steps(params: Any) -> list[Any]:
+def _numerical_steps(params: TabularParams) -> list[Any]:
     from sklearn.impute import SimpleImputer
 
     steps = []
@@ -38,7 +41,7 @@ def _numerical_steps(params: Any) -> list[Any]:
     return steps
 
 
-def _categorical_steps(params: Any, trees: bool) -> list[Any]:
+def _categorical_steps(params: TabularParams, trees: bool) -> list[Any]:
     from sklearn.impute import SimpleImputer
     from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
@@ -53,7 +56,7 @@ def _categorical_steps(params: Any, trees: bool) -> list[Any]:
     return steps
 
 
-def build_preprocessor(columns: Columns, params: Any, trees: bool) -> Any:
+def build_preprocessor(columns: Columns, params: TabularParams, trees: bool) -> Any:
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import make_pipeline
 
@@ -69,7 +72,7 @@ def build_preprocessor(columns: Columns, params: Any, trees: bool) -> Any:
 
 
 def build_pipeline(
-    spec: ModelSpec, hp: dict[str, Any], columns: Columns, params: Any, n_targets: int, rows: int
+    spec: ModelSpec, hp: dict[str, Any], columns: Columns, params: TabularParams, n_targets: int, rows: int
 ) -> Any:
     """The full pipeline; `rows` (training rows) sets the threads each fit uses."""
     from sklearn.pipeline import Pipeline

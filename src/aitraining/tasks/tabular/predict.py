@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from aitraining.errors import DataError, ParamError, ProjectError
 from aitraining.tasks.tabular.data import Columns, check_numeric, feature_frame
 from aitraining.tasks.tabular.metrics import aligned_probabilities
 from aitraining.tasks.tabular.task import COLUMNS_FILE, ENCODERS_FILE, PIPELINE_FILE
+
+if TYPE_CHECKING:
+    from aitraining.tasks.tabular.params import TabularParams
 
 
 def _trained_roles(project: Path) -> dict[str, Any]:
@@ -30,7 +33,7 @@ def _trained_roles(project: Path) -> dict[str, Any]:
     return json.loads((project / COLUMNS_FILE).read_text())
 
 
-def _load_rows(params: Any, columns: Columns, project: Path) -> tuple[pd.DataFrame, str]:
+def _load_rows(params: TabularParams, columns: Columns, project: Path) -> tuple[pd.DataFrame, str]:
     from aitraining.data.loading import load_splits
 
     if not params.data_path:

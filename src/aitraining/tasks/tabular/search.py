@@ -11,7 +11,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.errors import AitrainingError
 from aitraining.tasks.tabular.data import TabularData
@@ -19,6 +19,9 @@ from aitraining.tasks.tabular.evaluate import Folds, evaluate
 from aitraining.tasks.tabular.metrics import objective_name
 from aitraining.tasks.tabular.models import ModelSpec
 from aitraining.tasks.tabular.pipeline import build_pipeline
+
+if TYPE_CHECKING:
+    from aitraining.tasks.tabular.params import TabularParams
 
 STUDY_FILE = "study.sqlite"
 STUDY_NAME = "aitraining-tabular"
@@ -79,7 +82,7 @@ def _completed(study: Any) -> list[Any]:
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
 
-def _objective(spec: ModelSpec, data: TabularData, params: Any, folds: Folds | None) -> Any:
+def _objective(spec: ModelSpec, data: TabularData, params: TabularParams, folds: Folds | None) -> Any:
     key = objective_name(data.task, len(data.columns.targets))
 
     def objective(trial: Any) -> float:
@@ -99,7 +102,7 @@ def _objective(spec: ModelSpec, data: TabularData, params: Any, folds: Folds | N
 
 
 def evaluate_candidate(
-    spec: ModelSpec, hp: dict[str, Any], data: TabularData, params: Any, folds: Folds | None
+    spec: ModelSpec, hp: dict[str, Any], data: TabularData, params: TabularParams, folds: Folds | None
 ) -> dict[str, Any]:
     """One trial's scores (a module function so tests can interrupt a search here)."""
     n_targets, rows = len(data.columns.targets), len(data.x_train)
@@ -121,7 +124,7 @@ def _progress(total: int, key: str, logger: Any) -> Any:
 
 
 def run_search(
-    study: Any, spec: ModelSpec, data: TabularData, params: Any, folds: Folds | None, logger: Any
+    study: Any, spec: ModelSpec, data: TabularData, params: TabularParams, folds: Folds | None, logger: Any
 ) -> SearchOutcome:
     key = objective_name(data.task, len(data.columns.targets))
     resumed_from, trials_before = len(_completed(study)), len(study.trials)

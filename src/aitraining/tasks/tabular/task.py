@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aitraining.engine.fingerprint import RESUME_MAY_CHANGE  # what a resumed search may change
 from aitraining.engine.logs import get_logger
@@ -24,13 +24,16 @@ from aitraining.tasks.tabular.models import SPECS, ModelSpec, check_available
 from aitraining.tasks.tabular.pipeline import build_pipeline
 from aitraining.tasks.tabular.search import STUDY_FILE, SearchOutcome, open_study, run_search
 
+if TYPE_CHECKING:
+    from aitraining.tasks.tabular.params import TabularParams
+
 TASK = "tabular"
 PIPELINE_FILE = "pipeline.joblib"
 ENCODERS_FILE = "label_encoders.joblib"
 COLUMNS_FILE = "columns.json"
 
 
-def check_resume(project: Project, params: Any) -> None:
+def check_resume(project: Project, params: TabularParams) -> None:
     """A resumed search must score trials exactly as the interrupted one did."""
     if project.overwrite or not project.resumable:
         return
@@ -55,7 +58,7 @@ def check_resume(project: Project, params: Any) -> None:
         )
 
 
-def check_missing_values(spec: ModelSpec, data: TabularData, params: Any) -> None:
+def check_missing_values(spec: ModelSpec, data: TabularData, params: TabularParams) -> None:
     if params.numerical_imputer != "none" or spec.handles_missing:
         return
     frames = [data.x_train] + ([data.x_valid] if data.x_valid is not None else [])
@@ -110,7 +113,7 @@ def run(ctx: RunContext) -> RunResult:
     )
 
 
-def save_outputs(project: Path, pipeline: Any, data: TabularData, params: Any) -> dict[str, float]:
+def save_outputs(project: Path, pipeline: Any, data: TabularData, params: TabularParams) -> dict[str, float]:
     """The fitted pipeline, label encoders, column roles and the importance plot; returns the importances."""
     import joblib
 
@@ -134,7 +137,7 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def search_summary(outcome: SearchOutcome, params: Any) -> dict[str, Any]:
+def search_summary(outcome: SearchOutcome, params: TabularParams) -> dict[str, Any]:
     return {
         "objective": outcome.objective,
         "best_trial": outcome.best_trial,
