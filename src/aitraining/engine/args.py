@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aitraining.engine import upstream
+from aitraining.engine import distributed, upstream
 from aitraining.engine.hardware import has_cuda
+from aitraining.engine.logs import get_logger
 
 
 def training_kwargs(params: Any, project: Path, *, has_eval: bool) -> dict[str, Any]:
@@ -44,6 +45,8 @@ def training_kwargs(params: Any, project: Path, *, has_eval: bool) -> dict[str, 
     }
     kwargs.update(upstream.warmup_kwargs(params.warmup_ratio, params.warmup_steps))
     kwargs.update(upstream.checkpointing_kwargs(not params.disable_gradient_checkpointing))
+    kwargs.update(distributed.backend_kwargs(params))
+    get_logger().info(distributed.effective_batch_line(params))
     if params.log == "tensorboard":
         upstream.tensorboard_dir(project / "logs")
     return kwargs

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aitraining.config import Resolved
-from aitraining.engine import logs
+from aitraining.engine import distributed, logs
 from aitraining.engine.card import render_card
 from aitraining.engine.hub import hub_target, push
 from aitraining.engine.project import CARD_FILE, LOG_FILE, Project
@@ -38,11 +38,13 @@ class RunContext:
         return self.resolved.params
 
     def claim_project(self) -> None:
-        """Called by the task once data and model are loaded: only now is the folder touched."""
-        self.project.claim()
-        self.log_handler = logs.attach_file(self.project.path / LOG_FILE, self.log_buffer)
-        self.log_buffer = None
-        self.project.write_params(self.params.public_dict())
+        """Called by the task once data and model are loaded: only now is the folder touched (by rank 0)."""
+        if distributed.is_main():
+            self.project.claim()
+            self.log_handler = logs.attach_file(self.project.path / LOG_FILE, self.log_buffer)
+            self.log_buffer = None
+            self.project.write_params(self.params.public_dict())
+        distributed.barrier()
 
 
 def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, str] | None]:
@@ -58,7 +60,9 @@ def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, 
     if getattr(params, "log", "none") == "wandb":
         check_wandb()
     project = Project(Path(params.project_name), overwrite=overwrite, task=resolved.task.name)
-    project.check()
+    distributed.check_supported(params, resolved.task.name)
+    project.check()  # every rank checks (read-only), then all wait so rank 0 claims the folder after them
+    distributed.barrier()
     return project, hub_target(params)
 
 
@@ -92,6 +96,8 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
         logs.file_only(line)  # already printed on the console by the CLI; kept for training.log
     try:
         result: RunResult = resolved.task.run(ctx)
+        if not distributed.is_main():
+            return project.path
         finish(ctx, result)
         if target is not None:
             logger.info(f"Pushing to the Hub: {target[0]}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aitraining.data.loading import load_splits, require_columns
-from aitraining.engine import modelload
+from aitraining.engine import distributed, modelload
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
@@ -121,11 +121,12 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
     params, logger = ctx.params, ctx.logger
     check_mixed_precision(params.mixed_precision)
     best = best_model_kwargs(task, params)
-    train, valid, source = load_checked(task, params, logger)
-    tokenizer = modelload.load_tokenizer(params.model)
-    task.setup(train, valid, params, tokenizer, logger)
-    train_ds = task.preprocess(train, params, tokenizer, "train")
-    valid_ds = task.preprocess(valid, params, tokenizer, "valid")
+    with distributed.main_process_first():  # rank 0 loads and tokenises (and caches) first
+        train, valid, source = load_checked(task, params, logger)
+        tokenizer = modelload.load_tokenizer(params.model)
+        task.setup(train, valid, params, tokenizer, logger)
+        train_ds = task.preprocess(train, params, tokenizer, "train")
+        valid_ds = task.preprocess(valid, params, tokenizer, "valid")
     model = task.load_model(params)
     args = task.training_args({**training_kwargs(params, ctx.project.path, has_eval=True), **best})
     callbacks = []
@@ -136,7 +137,9 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
     output = trainer.train()
     final = {"train_loss": output.training_loss, "train_steps": output.global_step}
     final.update(trainer.evaluate())  # the kept (best) model, on the validation split
-    task.save(trainer, tokenizer, ctx.project.path)
+    if distributed.saves_here(params):
+        task.save(trainer, tokenizer, ctx.project.path)
+    distributed.barrier()
     history = [e for e in trainer.state.log_history if "loss" in e or "eval_loss" in e]
     logger.info("Final: " + ", ".join(f"{k} {v:.4f}" for k, v in final.items() if isinstance(v, float)))
     return RunResult(

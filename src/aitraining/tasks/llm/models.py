@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aitraining.engine import modelload
+from aitraining.engine import distributed, modelload
 from aitraining.engine.hardware import quantization_config
 from aitraining.errors import AitrainingError
 
@@ -30,7 +30,7 @@ def load_model(params: Any, tokenizer: Any, kind: str = "causal") -> Any:
     quant = quantization_config(params.quantization)
     if quant is not None:
         kwargs["quantization_config"] = quant
-        kwargs["device_map"] = "auto"
+        kwargs["device_map"] = distributed.device_map()  # never "auto" under several processes
     if params.use_flash_attention_2:
         kwargs["attn_implementation"] = "flash_attention_2"
     modelload.check_model(params.model, auto)

@@ -244,6 +244,11 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
             if getattr(self, switch):
                 raise NotAvailableError(f"{flag_for(switch)} is not available in this version yet.")
 
+    def single_process_reason(self) -> str | None:
+        if self.canonical_trainer() == "ppo":
+            return "--trainer ppo trains in one process for now (its rollout loop is not distributed)"
+        return None
+
     def check_ppo_schedule(self) -> None:
         if self.scheduler == "reduce_lr_on_plateau":
             raise ParamError("--scheduler reduce_lr_on_plateau needs an eval metric, which PPO has not; pick another.")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.checks import check_text_column
-from aitraining.engine import modelload
+from aitraining.engine import distributed, modelload
 from aitraining.engine.hardware import check_quantization, quantization_config
 from aitraining.engine.metrics import generation_metrics, logits_of
 from aitraining.engine.runner import RunContext, RunResult
@@ -53,7 +53,7 @@ class Seq2Seq(SupervisedTask):
         kwargs: dict[str, Any] = {}
         quant = quantization_config(params.quantization)
         if quant is not None:
-            kwargs.update(quantization_config=quant, device_map="auto")
+            kwargs.update(quantization_config=quant, device_map=distributed.device_map())
         model = modelload.load_pretrained(AutoModelForSeq2SeqLM, params.model, **kwargs)
         if params.peft:
             model = add_lora(model, params, task_type="SEQ_2_SEQ_LM")
