@@ -281,3 +281,19 @@ def save_sharded(trainer: Any, tokenizer: Any, params: Any, project: Path, merge
             saved["model"] = str(project)
     barrier()
     return saved
+
+
+def quiet_other_ranks() -> None:
+    """Every line once: ranks other than 0 drop upstream progress bars, info logs and Python warnings
+    (rank 0 shows the same ones); our own warnings and errors still print."""
+    if is_main():
+        return
+    import warnings
+
+    from datasets.utils.logging import disable_progress_bar
+    from transformers.utils import logging as hf_logging
+
+    warnings.filterwarnings("ignore")
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    disable_progress_bar()

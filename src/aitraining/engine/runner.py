@@ -90,6 +90,7 @@ def quiet_upstream_noise() -> None:
 def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
     logger = logs.setup_console()
     quiet_upstream_noise()
+    distributed.quiet_other_ranks()
     project, target = preflight(resolved, overwrite)
     ctx = RunContext(resolved=resolved, project=project, logger=logger, log_buffer=logs.start_buffer())
     for line in resolved.warnings:
