@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import field_validator
+
 from aitraining.params.fields import ParamsBase, param
 
 CORE = "Core"
@@ -143,6 +145,11 @@ class DistributedParams(ParamsBase):
         "A DeepSpeed JSON config file, used with --distributed-backend deepspeed (default: ZeRO-3 with 'auto' values).",
         group=PERF,
     )
+
+    @field_validator("distributed_backend", mode="before")
+    @classmethod
+    def _null_is_ddp(cls, value: object) -> object:
+        return "ddp" if value is None else value  # AutoTrain configs write `distributed_backend: null`
 
     def single_process_reason(self) -> str | None:
         """Why this run can only use one process, or None; a command overrides it (e.g. llm's PPO)."""
