@@ -99,7 +99,12 @@ def test_backend_keywords(two_ranks, monkeypatch, tmp_path):
     own = tmp_path / "fsdp.json"
     own.write_text(json.dumps({"version": 2, "cpu_offload": True}))
     given = distributed.backend_kwargs(LLMParams(distributed_backend="fsdp", fsdp_config=str(own)))
-    assert given["fsdp_config"] == {"version": 2, "cpu_offload": True}
+    assert given["fsdp_config"] == {"version": 2, "cpu_offload": True, "activation_checkpointing": True}
+    assert not any(v for k, v in given.items() if k.endswith("_checkpointing"))  # FSDP's own instead
+    plain = distributed.backend_kwargs(
+        LLMParams(distributed_backend="fsdp", fsdp_config=str(own), disable_gradient_checkpointing=True)
+    )
+    assert plain["fsdp_config"] == {"version": 2, "cpu_offload": True}
     assert distributed.sharded(LLMParams(distributed_backend="fsdp")) and not distributed.sharded(LLMParams())
 
 

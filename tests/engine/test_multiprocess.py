@@ -92,9 +92,11 @@ def test_num_processes_2_matches_one_process(setup, tmp_path):
     check_two_process_run(tmp_path / "two", output, reference)
 
 
-def test_torchrun_start_is_not_relaunched(setup, tmp_path):
+def test_torchrun_start_with_fsdp(setup, tmp_path):
+    """Started by torchrun (not relaunched), sharded with FSDP2 on gloo: same curve, one full saved model."""
     model, data, reference = setup
     launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    output = run([*launcher, "-m", "aitraining", *job(model, data, tmp_path / "torchrun", 2)])
+    job_args = [*job(model, data, tmp_path / "torchrun", 2), "--distributed-backend", "fsdp"]
+    output = run([*launcher, "-m", "aitraining", *job_args])
     assert "Starting" not in output  # already under a launcher: no second launch
     check_two_process_run(tmp_path / "torchrun", output, reference)

@@ -200,16 +200,21 @@ DEFAULT_FSDP: dict[str, Any] = {
 }
 
 
-def backend_kwargs(params: DistributedParams) -> dict[str, Any]:
+def backend_kwargs(params: CommonParams) -> dict[str, Any]:
     """TrainingArguments keywords of the chosen backend (upstream names live here only)."""
     if not is_distributed():
         return {}
+    from aitraining.engine import upstream
+
     kwargs: dict[str, Any] = {"ddp_find_unused_parameters": False}
     if not _has_cuda():
         kwargs["ddp_backend"] = "gloo"
     if params.distributed_backend == "fsdp":
-        config = read_json_config("--fsdp-config", params.fsdp_config) if params.fsdp_config else DEFAULT_FSDP
-        kwargs.update(fsdp=True, fsdp_config=dict(config))
+        config = dict(read_json_config("--fsdp-config", params.fsdp_config) if params.fsdp_config else DEFAULT_FSDP)
+        if not params.disable_gradient_checkpointing:  # FSDP's own checkpointing avoids a second all-gather
+            config.setdefault("activation_checkpointing", True)
+            kwargs.update(upstream.checkpointing_kwargs(False))
+        kwargs.update(fsdp=True, fsdp_config=config)
     elif params.distributed_backend == "deepspeed":
         kwargs["deepspeed"] = params.deepspeed_config or dict(DEFAULT_ZERO3)
     return kwargs
