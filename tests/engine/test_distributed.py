@@ -150,3 +150,15 @@ def test_autotrain_distributed_backend_key(tmp_path):
         config.write_text(f"task: llm-sft\nbase_model: m\nparams:\n  distributed_backend: {value}\n")
         resolved = resolve(TASKS["llm"], {}, load_config_file(config))
         assert resolved.params.distributed_backend == expected
+
+
+def test_a_failed_process_is_named_once(two_ranks):
+    from types import SimpleNamespace
+
+    from aitraining.errors import AitrainingError
+
+    failed = Exception("child failed")
+    failed.failures = {1: SimpleNamespace(exitcode=-15), 0: SimpleNamespace(exitcode=2)}
+    assert distributed._first_failure(failed) == ("rank 0", 2)
+    assert distributed.quiet_failure(AitrainingError("same check on every rank"))  # this is rank 1
+    assert not distributed.quiet_failure(RuntimeError("only here"))

@@ -117,4 +117,6 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     except Exception as exc:
+        if distributed.quiet_failure(exc):  # rank 0 of the same checks already says it
+            return exc.exit_code  # type: ignore[attr-defined]
         return report(exc, debug=debug)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -113,23 +114,38 @@ def launch(params: DistributedParams, argv: list[str], logger: Any) -> int:
         f"{params.num_machines} machine(s)) through accelerate launch."
     )
     os.environ[RELAUNCHED_ENV] = "1"
+    elastic = logging.getLogger("torch.distributed.elastic")
+    level = elastic.level
+    elastic.setLevel(logging.CRITICAL)  # its failure lines are replaced by ours below
     try:
         launch_command(launch_command_parser().parse_args(args))
-    except Exception as exc:  # torch's ChildFailedError: the failing rank already printed its message
-        code = getattr(exc, "returncode", None) or _child_exit_code(exc) or 1
+    except Exception as exc:  # torch's ChildFailedError; the failing rank printed its own message
+        rank_text, code = _first_failure(exc)
         print(
-            f"Distributed training failed: a process exited with code {code} (see its message above).", file=sys.stderr
+            f"Distributed training failed: {rank_text} exited with code {code} (its message is above).", file=sys.stderr
         )
         return code
     finally:
         os.environ.pop(RELAUNCHED_ENV, None)
+        elastic.setLevel(level)
     return 0
 
 
-def _child_exit_code(exc: BaseException) -> int | None:
+def _first_failure(exc: BaseException) -> tuple[str, int]:
+    """('rank N', exit code) of the first process that failed, from torch's ChildFailedError."""
     failures = getattr(exc, "failures", None) or {}
-    codes = [getattr(f, "exitcode", None) for f in failures.values()]
-    return next((c for c in codes if c), None)
+    for global_rank, failure in sorted(failures.items()):
+        code = getattr(failure, "exitcode", None)
+        if code:
+            return f"rank {global_rank}", code if code > 0 else 1  # negative: killed by a signal
+    return "a process", getattr(exc, "returncode", None) or 1
+
+
+def quiet_failure(exc: BaseException) -> bool:
+    """Our own errors come from checks every rank makes alike: only rank 0 prints them."""
+    from aitraining.errors import AitrainingError
+
+    return not is_main() and isinstance(exc, AitrainingError)
 
 
 def check_supported(params: Any, command: str) -> None:
