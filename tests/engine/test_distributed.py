@@ -57,6 +57,8 @@ def test_default_is_one_process_on_cpu_and_relaunch_only_outside_a_launcher(monk
     monkeypatch.setattr(distributed, "visible_gpus", lambda: 4)
     assert distributed.planned_processes(LLMParams()) == 4  # every visible GPU
     assert distributed.needs_launch(LLMParams(num_processes=2))
+    with pytest.raises(ParamError, match="--num-processes 8 needs a GPU per process and 4 are visible"):
+        distributed.planned_processes(LLMParams(num_processes=8))
     assert not distributed.needs_launch(TabularParams())
     monkeypatch.setenv("WORLD_SIZE", "2")
     assert not distributed.needs_launch(LLMParams(num_processes=2))  # already started by a launcher

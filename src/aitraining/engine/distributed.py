@@ -66,7 +66,15 @@ def planned_processes(params: DistributedParams) -> int:
         if params.num_processes is not None and params.num_processes > 1:
             raise ParamError(f"--num-processes {params.num_processes}: {reason}. Use --num-processes 1.")
         return 1
-    return params.num_processes if params.num_processes is not None else max(visible_gpus(), 1)
+    gpus = visible_gpus()
+    if params.num_processes is None:
+        return max(gpus, 1)
+    if 0 < gpus < params.num_processes:
+        raise ParamError(
+            f"--num-processes {params.num_processes} needs a GPU per process and {gpus} are visible here. "
+            f"Use --num-processes {gpus} or fewer (or set CUDA_VISIBLE_DEVICES)."
+        )
+    return params.num_processes
 
 
 def needs_launch(params: Any) -> bool:
