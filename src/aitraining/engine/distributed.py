@@ -244,6 +244,14 @@ def backend_kwargs(params: CommonParams) -> dict[str, Any]:
     return kwargs
 
 
+def mean_loss_kwargs() -> dict[str, Any]:
+    """For heads whose loss is a plain batch mean (classification, regression, QA, seq2seq). transformers
+    multiplies the loss by the number of processes when a model's forward takes **kwargs, expecting a sum
+    over `num_items_in_batch`; these heads ignore that count, so the gradients (and the logged loss) would
+    grow with the number of processes. Causal-LM losses do use the count and keep the default."""
+    return {"average_tokens_across_devices": False} if is_distributed() else {}
+
+
 def sharded(params: Any) -> bool:
     """Weights are split over processes: saving gathers them, so every rank must take part."""
     return is_distributed() and getattr(params, "distributed_backend", "ddp") in ("fsdp", "deepspeed")

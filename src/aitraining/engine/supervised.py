@@ -128,7 +128,8 @@ def run_supervised(ctx: RunContext, task: SupervisedTask) -> RunResult:
         train_ds = task.preprocess(train, params, tokenizer, "train")
         valid_ds = task.preprocess(valid, params, tokenizer, "valid")
     model = task.load_model(params)
-    args = task.training_args({**training_kwargs(params, ctx.project.path, has_eval=True), **best})
+    kwargs = {**training_kwargs(params, ctx.project.path, has_eval=True), **best, **distributed.mean_loss_kwargs()}
+    args = task.training_args(kwargs)
     callbacks = []
     if params.early_stopping_patience is not None:
         callbacks.append(EarlyStoppingCallback(params.early_stopping_patience, params.early_stopping_threshold))
