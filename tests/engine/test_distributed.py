@@ -1,6 +1,7 @@
 """Fast checks of the multi-process plumbing: launcher arguments, backends, who may run distributed."""
 
 import json
+import logging
 
 import pytest
 
@@ -77,6 +78,19 @@ def test_what_cannot_run_distributed_says_so(two_ranks):
     with pytest.raises(NotAvailableError, match=r"ppo trains in one process.*without accelerate launch"):
         distributed.check_supported(LLMParams(trainer="ppo"), "llm")
     distributed.check_supported(LLMParams(), "llm")
+
+
+def test_launcher_process_count_wins(monkeypatch, caplog):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    logger = logging.getLogger("aitraining")
+    logger.addHandler(caplog.handler)  # our logger does not propagate once the console is set up
+    try:
+        distributed.check_supported(LLMParams(num_processes=4), "llm")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "--num-processes 4 is ignored: the launcher started 2 processes" in caplog.text
 
 
 def test_deepspeed_missing_is_a_clear_error():

@@ -171,6 +171,12 @@ def check_supported(params: Any, command: str) -> None:
     if reason is not None:
         raise NotAvailableError(f"{reason}; start it without accelerate launch / torchrun (one process).")
     check_backend(params)
+    local = int(os.environ.get("LOCAL_WORLD_SIZE", world_size()))
+    if params.num_processes is not None and params.num_processes != local and is_main():
+        logging.getLogger("aitraining").warning(
+            f"Warning: --num-processes {params.num_processes} is ignored: the launcher started {local} "
+            "processes on this machine, and they train."
+        )
 
 
 def check_backend(params: DistributedParams) -> None:
