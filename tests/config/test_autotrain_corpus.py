@@ -86,7 +86,7 @@ def test_autotrain_llm_params(run_cli):
     table = explained(output)
     assert table["padding"] == '"right"' and table["quantization"] == '"int4"'
     code, output = run_cli("--config", ROOT / "examples/autotrain/llm_generic.yml", "--explain")
-    assert code == 0 and "Warning: distributed_backend: accepted, but multi-process training is not wired" in output
+    assert code == 0 and explained(output)["distributed_backend"] == '"ddp"'  # AutoTrain's key is ours
     assert explained(output)["quantization"] == '"none"'  # AutoTrain's `null` is our none
     assert "HF_USERNAME" not in output  # push_to_hub is false: the unset variable does not matter
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aitraining import __version__
 from aitraining.cli.failures import report, split_debug
+from aitraining.engine import distributed
 from aitraining.engine.signals import remember_command
 from aitraining.errors import AitrainingError, NotAvailableError
 from aitraining.params.flags import flag_for
@@ -36,7 +37,8 @@ def top_help() -> str:
     return "\n".join(lines)
 
 
-def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
+def run_command(command: str, argv: list[str], file_config: Any = None, launch_argv: list[str] | None = None) -> int:
+    """`launch_argv`: the whole command line, rerun in each process when the run needs several."""
     from aitraining.cli.parser import build_parser, parse_command_args
     from aitraining.config import explain, load_config_file, resolve
 
@@ -59,7 +61,7 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
             )
     active = frozenset(a for a in actions if run_opts.get(a))
     resolved = resolve(task, given, file_config, strict=bool(run_opts.get("strict")), actions=active)
-    for line in resolved.warnings:
+    for line in resolved.warnings if distributed.prints_resolve_warnings() else ():
         print(line, file=sys.stderr)
     if run_opts.get("explain"):
         print(explain(resolved))
@@ -70,6 +72,10 @@ def run_command(command: str, argv: list[str], file_config: Any = None) -> int:
         raise AitrainingError(f"Pick one action: --train or {flags}, not several.")
     if chosen:
         return task.run_action(chosen[0], resolved)
+    if distributed.needs_launch(resolved.params):
+        from aitraining.engine.logs import setup_console
+
+        return distributed.launch(resolved.params, launch_argv or [command, *argv], setup_console())
     from aitraining.engine.runner import run_training
 
     run_training(resolved, overwrite=bool(run_opts.get("overwrite")))
@@ -89,7 +95,7 @@ def dispatch(argv: list[str]) -> int:
         path = argv[0].partition("=")[2] or (argv[1] if len(argv) > 1 else "")
         rest = argv[1:] if "=" in argv[0] else argv[2:]
         file_config = load_config_file(path)
-        return run_command(file_config.command, rest, file_config)
+        return run_command(file_config.command, rest, file_config, launch_argv=argv)
     command = argv[0]
     if command == "tools":
         from aitraining.cli.tools import run_tools
@@ -98,7 +104,7 @@ def dispatch(argv: list[str]) -> int:
     if command not in TASKS:
         hint = did_you_mean(command, [*TASKS, *HELPERS])
         raise AitrainingError(f"Unknown command '{command}'.{hint} Run 'aitraining --help' for the list.")
-    return run_command(command, argv[1:])
+    return run_command(command, argv[1:], launch_argv=argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,4 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     except Exception as exc:
+        if distributed.quiet_failure(exc):  # rank 0 of the same checks already says it
+            return exc.exit_code  # type: ignore[attr-defined]
         return report(exc, debug=debug)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aitraining.engine import upstream
+from aitraining.engine import distributed, upstream
 from aitraining.engine.best import best_model_kwargs
 from aitraining.engine.hardware import has_cuda
-from aitraining.engine.logs import console_is_terminal
+from aitraining.engine.logs import console_is_terminal, get_logger
 
 if TYPE_CHECKING:
     from aitraining.params.groups import CommonParams
@@ -52,6 +52,8 @@ def training_kwargs(params: CommonParams, project: Path, *, has_eval: bool) -> d
     kwargs.update(best_model_kwargs(params, eval_strategy))
     kwargs.update(upstream.warmup_kwargs(params.warmup_ratio, params.warmup_steps))
     kwargs.update(upstream.checkpointing_kwargs(not params.disable_gradient_checkpointing))
+    kwargs.update(distributed.backend_kwargs(params))
+    get_logger().info(distributed.effective_batch_line(params))
     if params.log == "tensorboard":
         upstream.tensorboard_dir(project / "logs")
     return kwargs

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aitraining.engine import distributed
+
 LOGGER_NAME = "aitraining"
 FORMAT = "%(asctime)s %(levelname)s %(message)s"
 
@@ -34,7 +36,7 @@ class _StderrHandler(logging.StreamHandler):
 
 def setup_console() -> logging.Logger:
     logger = get_logger()
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.INFO if distributed.is_main() else logging.WARNING)  # each line once
     logger.propagate = False
     if not any(getattr(h, "_aitraining_console", False) for h in logger.handlers):
         handler = _StderrHandler()

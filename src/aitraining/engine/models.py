@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from aitraining.engine import modelload
+from aitraining.engine import distributed, modelload
 from aitraining.engine.hardware import quantization_config
 from aitraining.engine.logs import get_logger
 from aitraining.engine.precision import (
@@ -67,7 +67,8 @@ def load_weights(auto_class: Any, params: CommonParams, **kwargs: Any) -> Any:
     quantization = params.quantization if isinstance(params, PeftParams) else "none"
     quant = quantization_config(quantization)
     if quant is not None:  # bitsandbytes quantizes; peft's k-bit preparation casts the rest to float32
-        kwargs.update(quantization_config=quant, device_map="auto")
+        # bitsandbytes quantizes; peft casts the rest to float32; never device_map "auto" under several processes
+        kwargs.update(quantization_config=quant, device_map=distributed.device_map())
     else:
         kwargs["dtype"] = frozen_dtype(checkpoint_dtype(params.model or "")) if peft else to_float32()
     if kwargs.get("attn_implementation") == "flash_attention_2":

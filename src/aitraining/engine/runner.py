@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aitraining.config import Resolved
-from aitraining.engine import logs
+from aitraining.engine import distributed, logs
 from aitraining.engine.card import CardInput, render_card
 from aitraining.engine.fingerprint import run_fingerprint
 from aitraining.engine.hub import hub_target, push
@@ -51,12 +51,14 @@ class RunContext:
         return self.resolved.params
 
     def claim_project(self) -> None:
-        """Called by the task once data and model are loaded: only now is the folder touched."""
-        self.project.claim()
-        self.log_handler = logs.attach_file(self.project.path / LOG_FILE, self.log_buffer)
-        self.log_buffer = None
-        unused = not_applied(self.params, self.resolved.trainer, self.resolved.task.trainers)
-        self.project.write_params({**self.params.public_dict(), NOT_APPLIED_KEY: unused})
+        """Called by the task once data and model are loaded: only now is the folder touched (by rank 0)."""
+        if distributed.is_main():
+            self.project.claim()
+            self.log_handler = logs.attach_file(self.project.path / LOG_FILE, self.log_buffer)
+            self.log_buffer = None
+            unused = not_applied(self.params, self.resolved.trainer, self.resolved.task.trainers)
+            self.project.write_params({**self.params.public_dict(), NOT_APPLIED_KEY: unused})
+        distributed.barrier()
 
 
 def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, str] | None]:
@@ -78,7 +80,9 @@ def preflight(resolved: Resolved, overwrite: bool) -> tuple[Project, tuple[str, 
         check_wandb()
     resume = bool(getattr(params, "resume_from_checkpoint", None))
     project = Project(Path(params.project_name), overwrite=overwrite, task=resolved.task.name, resume=resume)
-    project.check()
+    distributed.check_supported(params, resolved.task.name)
+    project.check()  # every rank checks (read-only), then all wait so rank 0 claims the folder after them
+    distributed.barrier()
     return project, hub_target(params)
 
 
@@ -108,6 +112,7 @@ def quiet_upstream_noise() -> None:
 def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
     logger = logs.setup_console()
     quiet_upstream_noise()
+    distributed.quiet_other_ranks()
     project, target = preflight(resolved, overwrite)
     ctx = RunContext(resolved=resolved, project=project, logger=logger, log_buffer=logs.start_buffer())
     for line in resolved.warnings:
@@ -116,6 +121,8 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
         ctx.fingerprint = run_fingerprint(resolved.params, resolved.task.name, resolved.trainer)
         ctx.resume_from = plan_resume(project, resolved.params, ctx.fingerprint, logger.info)
         result: RunResult = resolved.task.run(ctx)
+        if not distributed.is_main():
+            return project.path
         finish(ctx, result, target[0] if target else None)
         if target is not None:
             logger.info(f"Pushing to the Hub: {target[0]}")

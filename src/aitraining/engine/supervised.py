@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from aitraining.data.loading import LoadedData, load_splits
-from aitraining.engine import modelload
+from aitraining.engine import distributed, modelload
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.best import best_model_kwargs, best_summary
 from aitraining.engine.guard import guarded_train
@@ -180,7 +180,7 @@ def build(task: SupervisedTask[P, S], state: S, splits: Splits, project: Path) -
 
     set_seed(params.seed)
     model = task.load_model(state)
-    kwargs = training_kwargs(params, project, has_eval=True)
+    kwargs = {**training_kwargs(params, project, has_eval=True), **distributed.mean_loss_kwargs()}
     selection = task.selection(state)
     best = best_model_kwargs(params, kwargs["eval_strategy"], selection.metric, selection.greater_is_better)
     args = task.training_args({**kwargs, **best}, state)
@@ -195,17 +195,19 @@ def run_supervised(ctx: RunContext, task: SupervisedTask[P, S]) -> RunResult:
     params, logger = ctx.params, ctx.logger
     check_mixed_precision(params.mixed_precision)
     check_selection_params(params)
-    splits = load_checked(task, params, logger, strict=ctx.resolved.strict)
-    state = task.setup(splits.train, splits.valid, params, task.load_processor(params), logger)
-    state = task.with_findings(state, splits.findings)
-    trainer = build(task, state, splits, ctx.project.path)
+    with distributed.main_process_first():  # rank 0 loads and tokenises (and caches) first
+        splits = load_checked(task, params, logger, strict=ctx.resolved.strict)
+        state = task.setup(splits.train, splits.valid, params, task.load_processor(params), logger)
+        state = task.with_findings(state, splits.findings)
+        trainer = build(task, state, splits, ctx.project.path)
     extra = task.before_training(trainer, state)
     ctx.claim_project()
     output = guarded_train(trainer, ctx)
     final = {"train_loss": output.training_loss, "train_steps": output.global_step}
     final.update(trainer.evaluate())  # the kept (best) model, on the validation split
     cast_for_saving(trainer.model, params.save_dtype, params.model, logger)  # peft models: see save_trained
-    saved = task.save(trainer, state, ctx.project.path)
+    saved = task.save(trainer, state, ctx.project.path) if distributed.saves_here(params) else []
+    distributed.barrier()
     history = [e for e in trainer.state.log_history if "loss" in e or "eval_loss" in e]
     report = selection_report(trainer.state, task.selection(state), trainer.args, splits.valid_description)
     logger.info(report.line)

@@ -118,6 +118,57 @@ class PerfParams(ParamsBase):
     )
 
 
+DistributedBackend = Literal["ddp", "fsdp", "deepspeed"]
+
+
+class DistributedParams(ParamsBase):
+    """Several processes (GPUs) or machines; engine/distributed.py launches and coordinates them."""
+
+    distributed_backend: DistributedBackend = param(
+        "ddp",
+        "How several processes share the work: ddp (a full copy per process), fsdp (weights, gradients and "
+        "optimizer state sharded; FSDP2 with transformer-layer auto-wrap) or deepspeed (ZeRO-3 unless "
+        "--deepspeed-config says otherwise; needs the deepspeed package). Only used with more than one process.",
+        group=PERF,
+    )
+    num_processes: int | None = param(
+        None,
+        "Training processes on this machine (default: one per visible GPU, 1 without a GPU). With more than "
+        "one, the command relaunches itself through accelerate; --batch-size stays per process.",
+        group=PERF,
+        ge=1,
+    )
+    num_machines: int = param(1, "Machines taking part (multi-node); start the same command on each.", group=PERF, ge=1)
+    machine_rank: int = param(0, "This machine's rank, 0 to --num-machines - 1 (multi-node).", group=PERF, ge=0)
+    main_process_ip: str | None = param(
+        None, "Address of the rank-0 machine (needed with --num-machines > 1).", group=PERF
+    )
+    main_process_port: int | None = param(
+        None,
+        "Port of the rank-0 machine (default: a free port on one machine, 29500 across machines).",
+        group=PERF,
+        ge=0,
+        le=65535,
+    )
+    fsdp_config: str | None = param(
+        None, "A JSON file of transformers' fsdp_config settings, used with --distributed-backend fsdp.", group=PERF
+    )
+    deepspeed_config: str | None = param(
+        None,
+        "A DeepSpeed JSON config file, used with --distributed-backend deepspeed (default: ZeRO-3 with 'auto' values).",
+        group=PERF,
+    )
+
+    @field_validator("distributed_backend", mode="before")
+    @classmethod
+    def _null_is_ddp(cls, value: object) -> object:
+        return "ddp" if value is None else value  # AutoTrain configs write `distributed_backend: null`
+
+    def single_process_reason(self) -> str | None:
+        """Why this run can only use one process, or None; a command overrides it (e.g. llm's PPO)."""
+        return None
+
+
 class LoggingParams(ParamsBase):
     log: LogBackend = param(
         "none",
@@ -192,7 +243,15 @@ class HubParams(ParamsBase):
 
 
 class CommonParams(
-    HubParams, DivergenceParams, ResumeParams, LoggingParams, PerfParams, OptimParams, DataParams, CoreParams
+    HubParams,
+    DivergenceParams,
+    ResumeParams,
+    LoggingParams,
+    DistributedParams,
+    PerfParams,
+    OptimParams,
+    DataParams,
+    CoreParams,
 ):
     """The parameters every training command accepts."""
 

@@ -65,7 +65,7 @@ def preview(resolved: Any) -> int:
 
 def _per_class(rows: Any, params: Any) -> str:
     from aitraining.data.images import count_values
-    from aitraining.tasks.text_classification.task import _label
+    from aitraining.engine.targets import label_text
 
-    counts = count_values([_label(v) for v in rows[params.target_column]])
+    counts = count_values([label_text(v) for v in rows[params.target_column]])
     return f"{len(counts)} classes, images per class: " + ", ".join(f"{k} {v}" for k, v in counts.items())

@@ -14,12 +14,12 @@ from aitraining.engine.metrics import logits_of
 from aitraining.engine.models import load_weights
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
+from aitraining.engine.targets import is_label, label_sort_key, label_text
 from aitraining.engine.vision.augment import augment_image
 from aitraining.engine.vision.base import ImageState, ImageTask
 from aitraining.engine.vision.processor import fit_model_to_size
 from aitraining.errors import DataError
 from aitraining.tasks.image_classification.params import ImageClassificationParams
-from aitraining.tasks.text_classification.task import _is_label, _label, _sort_key
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,7 +41,7 @@ def averaged_metrics(labels: np.ndarray, predicted: np.ndarray) -> dict[str, flo
 
 
 def class_names(values: list[Any]) -> list[str]:
-    return sorted({_label(v) for v in values}, key=_sort_key)
+    return sorted({label_text(v) for v in values}, key=label_sort_key)
 
 
 class ImageClassification(ImageTask[ImageClassificationState]):
@@ -50,14 +50,14 @@ class ImageClassification(ImageTask[ImageClassificationState]):
 
     def check_rows(self, dataset: Any, params: ImageClassificationParams, split: str, source: str) -> None:
         for row, value in enumerate(dataset[params.target_column], start=1):
-            if not _is_label(value):
+            if not is_label(value):
                 raise DataError(
                     f"Row {row} of the {split} split of {source}: label {value!r} in column "
                     f"'{params.target_column}' is not a class name or integer class id. Fix or remove that row."
                 )
 
     def stratify_values(self, dataset: Any, params: ImageClassificationParams) -> list[Any]:
-        return [_label(v) for v in dataset[params.target_column]]
+        return [label_text(v) for v in dataset[params.target_column]]
 
     def setup(
         self, train: Any, valid: Any, params: ImageClassificationParams, processor: Any, logger: logging.Logger
@@ -74,7 +74,7 @@ class ImageClassification(ImageTask[ImageClassificationState]):
                 f"The validation images have classes that never occur in training: {', '.join(unseen)}. "
                 "Add training images for them or remove those validation images."
             )
-        counts = count_values([_label(v) for v in train[params.target_column]])
+        counts = count_values([label_text(v) for v in train[params.target_column]])
         logger.info(f"{len(labels)} classes; training images per class: {counts}")
         return ImageClassificationState(**self.base_state(params, processor, logger), labels=tuple(labels))
 
@@ -103,7 +103,7 @@ class ImageClassification(ImageTask[ImageClassificationState]):
             if augment:
                 images = [augment_image(image) for image in images]
             pixels = processor(images=images, return_tensors="pt")["pixel_values"]
-            return {"pixel_values": pixels, "labels": [index[_label(v)] for v in batch[params.target_column]]}
+            return {"pixel_values": pixels, "labels": [index[label_text(v)] for v in batch[params.target_column]]}
 
         return dataset.with_transform(transform)
 

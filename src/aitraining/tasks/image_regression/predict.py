@@ -14,9 +14,9 @@ def run(resolved: Any) -> int:
 
     from aitraining.engine.logs import setup_console
     from aitraining.engine.metrics import regression_metrics
+    from aitraining.engine.targets import as_number
     from aitraining.engine.vision.predict import image_inputs, run_batches
     from aitraining.engine.vision.processor import load_image_processor
-    from aitraining.tasks.text_regression.task import as_number
 
     logger = setup_console()
     folder = trained_model_folder(resolved.params.project_name, "image-regression")
@@ -46,9 +46,9 @@ def preview(resolved: Any) -> int:
     import numpy as np
 
     from aitraining.engine.logs import setup_console
+    from aitraining.engine.targets import as_number
     from aitraining.engine.vision.preview import preview_splits
     from aitraining.tasks.image_regression.task import ImageRegression
-    from aitraining.tasks.text_regression.task import as_number
 
     logger = setup_console()
     column = resolved.params.target_column

@@ -14,12 +14,12 @@ from aitraining.engine.metrics import logits_of, regression_metrics
 from aitraining.engine.models import load_weights
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
+from aitraining.engine.targets import as_number, start_head_at
 from aitraining.engine.vision.augment import augment_image
 from aitraining.engine.vision.base import ImageState, ImageTask
 from aitraining.engine.vision.processor import fit_model_to_size
 from aitraining.errors import DataError
 from aitraining.tasks.image_regression.params import ImageRegressionParams
-from aitraining.tasks.text_regression.task import as_number, start_head_at
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -216,14 +216,6 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         "Tokenizer padding side used in training and saved with the tokenizer (default: the tokenizer's own).",
         group=LLM,
     )
-    distributed_backend: Literal["ddp", "deepspeed"] | None = param(
-        None,
-        "Multi-GPU backend (AutoTrain's ddp or deepspeed). Accepted now; multi-process training is wired by "
-        "the scale-out work, until then training runs in one process.",
-        group=LLM,
-        notice="accepted, but multi-process training is not wired yet; this run trains in one process "
-        "(launching through accelerate/torchrun comes with the scale-out work)",
-    )
     unsloth: bool = param(
         False,
         "AutoTrain's Unsloth switch. aitraining does not use Unsloth; it trains with transformers/peft.",
@@ -268,6 +260,11 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         for switch in ("use_distillation", "use_sweep", "use_enhanced_eval"):
             if getattr(self, switch):
                 raise NotAvailableError(f"{flag_for(switch)} is not available in this version yet.")
+
+    def single_process_reason(self) -> str | None:
+        if self.canonical_trainer() == "ppo":
+            return "--trainer ppo trains in one process for now (its rollout loop is not distributed)"
+        return None
 
     def check_ppo_schedule(self) -> None:
         if self.scheduler == "reduce_lr_on_plateau":

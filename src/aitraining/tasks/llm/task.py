@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aitraining.engine import distributed
 from aitraining.engine.best import best_summary, evaluation_at
 from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
@@ -78,12 +79,13 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
     spec = trainer_spec(params.trainer)
     module = spec.load()
     # Order matters: data, tokenizer, templates and every row are checked before the weights load.
-    data = module.load_data(params, logger)
-    tokenizer = models.load_tokenizer(params.model, logger)
-    if params.padding:  # AutoTrain's `padding`: the side the trainer's collator pads on, saved with the tokenizer
-        tokenizer.padding_side = params.padding
-        tokenizer.init_kwargs["padding_side"] = params.padding  # what save_pretrained writes
-    prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
+    with distributed.main_process_first():  # rank 0 loads and tokenises (and caches) first
+        data = module.load_data(params, logger)
+        tokenizer = models.load_tokenizer(params.model, logger)
+        if params.padding:  # AutoTrain's `padding`: the side the collator pads on, saved with the tokenizer
+            tokenizer.padding_side = params.padding
+            tokenizer.init_kwargs["padding_side"] = params.padding  # what save_pretrained writes
+        prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
     model = models.load_model(params, tokenizer, spec.model_kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, project)
     return Built(spec, describe_rows(data, params), tokenizer, prepared, trainer)
@@ -98,5 +100,16 @@ def run(ctx: RunContext) -> RunResult:
     ctx.claim_project()  # only now, with the trainer built, is the project folder touched
     train_output = guarded_train(trainer, ctx)
     metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=built.spec.perplexity)
-    saved = models.save_trained(trainer.model, built.tokenizer, params, ctx.project.path, logger)
+    saved = save(trainer, built.tokenizer, params, ctx.project.path, logger)
     return RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)
+
+
+def save(trainer: Any, tokenizer: Any, params: LLMParams, project: Path, logger: Logger) -> dict[str, str]:
+    """Rank 0 saves (DDP keeps a full copy per process); fsdp/deepspeed save with every rank."""
+    saved: dict[str, str] = {}
+    if distributed.sharded(params):
+        saved = distributed.save_sharded(trainer, tokenizer, params, project, models.merge_adapter)
+    elif distributed.is_main():
+        saved = models.save_trained(trainer.model, tokenizer, params, project, logger)
+    distributed.barrier()
+    return saved

@@ -23,6 +23,7 @@ from aitraining.engine.logs import get_logger
 from aitraining.engine.models import load_weights
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
+from aitraining.engine.targets import label_sort_key, label_text
 from aitraining.engine.vision.augment import augment_with_boxes
 from aitraining.engine.vision.base import ImageState, ImageTask
 from aitraining.engine.vision.processor import load_image_processor, set_square_size
@@ -30,7 +31,6 @@ from aitraining.errors import DataError
 from aitraining.tasks.object_detection.boxes import BoxCounts, box_statistics, clip_boxes, coco_target, parse_objects
 from aitraining.tasks.object_detection.metrics import Detections, coco_map
 from aitraining.tasks.object_detection.params import ObjectDetectionParams
-from aitraining.tasks.text_classification.task import _label, _sort_key
 
 CLEAN = "__objects"  # the clipped objects of a row, as JSON text (arrow cannot type all-empty box lists)
 # Only logits and boxes are kept from evaluation outputs (the Trainer would gather hidden states too).
@@ -63,7 +63,7 @@ def clean_split(
             ) from None
         boxes, categories, found = clip_boxes(boxes, categories, width, height)
         counts.add(found)
-        cleaned.append(json.dumps({"bbox": boxes, "category": [_label(c) for c in categories]}))
+        cleaned.append(json.dumps({"bbox": boxes, "category": [label_text(c) for c in categories]}))
     return rows.add_column(CLEAN, cleaned), counts
 
 
@@ -106,10 +106,10 @@ class ObjectDetection(ImageTask[DetectionState]):
         self, train: Any, valid: Any, params: ObjectDetectionParams, processor: Any, logger: logging.Logger
     ) -> DetectionState:
         objects = {split: [json.loads(v) for v in rows[CLEAN]] for split, rows in (("train", train), ("valid", valid))}
-        labels = sorted({c for o in objects["train"] for c in o["category"]}, key=_sort_key)
+        labels = sorted({c for o in objects["train"] for c in o["category"]}, key=label_sort_key)
         if not labels:
             raise DataError("The training images hold no objects at all: there is nothing to detect.")
-        unseen = sorted({c for o in objects["valid"] for c in o["category"]} - set(labels), key=_sort_key)
+        unseen = sorted({c for o in objects["valid"] for c in o["category"]} - set(labels), key=label_sort_key)
         if unseen:
             raise DataError(
                 f"The validation images have categories that never occur in training: {', '.join(unseen)}. "

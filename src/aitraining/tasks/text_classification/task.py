@@ -13,6 +13,7 @@ from aitraining.engine.metrics import binary_note, classification_metrics, logit
 from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
+from aitraining.engine.targets import is_label, label_sort_key, label_text
 from aitraining.errors import DataError
 from aitraining.tasks.text_classification.params import TextClassificationParams
 
@@ -32,7 +33,7 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
     def check_rows(self, dataset: Any, params: TextClassificationParams, split: str, source: str) -> None:
         check_text_column(dataset, params.text_column, split, source)
         for row, value in enumerate(dataset[params.target_column], start=1):
-            if not _is_label(value):
+            if not is_label(value):
                 raise DataError(
                     f"Row {row} of the {split} split of {source}: label {value!r} in column "
                     f"'{params.target_column}' is not a class name or integer class id."
@@ -44,13 +45,13 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
     def setup(
         self, train: Any, valid: Any, params: TextClassificationParams, processor: Any, logger: logging.Logger
     ) -> ClassificationState:
-        values = sorted({_label(v) for v in train[params.target_column]}, key=_sort_key)
+        values = sorted({label_text(v) for v in train[params.target_column]}, key=label_sort_key)
         if len(values) < 2:
             raise DataError(
                 f"Column '{params.target_column}' has a single class ({values[0]!r}) in the training data; "
                 "classification needs at least two."
             )
-        unseen = sorted({_label(v) for v in valid[params.target_column]} - set(values))
+        unseen = sorted({label_text(v) for v in valid[params.target_column]} - set(values))
         if unseen:
             raise DataError(
                 f"The validation split has labels that never occur in training: {', '.join(unseen)}. "
@@ -78,7 +79,7 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
 
         def encode(batch: dict[str, list]) -> dict[str, list]:
             out = tokenizer(batch[params.text_column], truncation=True, max_length=params.max_seq_length)
-            out["labels"] = [index[_label(v)] for v in batch[params.target_column]]
+            out["labels"] = [index[label_text(v)] for v in batch[params.target_column]]
             return out
 
         return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
@@ -92,25 +93,6 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
 
     def notes(self, state: ClassificationState, metrics: dict[str, Any]) -> list[str]:
         return [binary_note(state.labels)] if len(state.labels) == 2 else []
-
-
-def _is_label(value: Any) -> bool:
-    if isinstance(value, bool | int):
-        return True
-    if isinstance(value, float):
-        return value.is_integer()
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _label(value: Any) -> str:
-    """Labels are compared as text: 1, 1.0 and '1' are one class."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
-def _sort_key(label: str) -> tuple[int, Any]:
-    return (0, int(label)) if label.lstrip("-").isdigit() else (1, label)
 
 
 def run(ctx: RunContext) -> RunResult:
