@@ -16,14 +16,6 @@ from aitraining.data.loading import load_splits
 from aitraining.errors import DataError
 
 
-@pytest.fixture(autouse=True)
-def datasets_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh datasets cache per test, so 'cold' really is cold."""
-    cache = tmp_path / "hf-datasets-cache"
-    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache)
-    return cache
-
-
 def chat_rows(count: int) -> list[dict]:
     return [
         {
@@ -128,7 +120,7 @@ def test_a_second_load_of_the_same_file_comes_from_the_cache(tmp_path: Path, mon
     assert arrow_files.is_cached(third) and third.cache_files != first.cache_files
 
 
-def _peak_python_memory(load) -> int:  # noqa: ANN001
+def _peak_python_memory(load) -> int:
     tracemalloc.start()
     try:
         load()

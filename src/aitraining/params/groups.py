@@ -99,6 +99,13 @@ class PerfParams(ParamsBase):
     disable_gradient_checkpointing: bool = param(
         False, "Turn gradient checkpointing off (faster, uses more memory).", group=PERF
     )
+    num_workers: int | None = param(
+        None,
+        "Processes that tokenise the data. Default: chosen from the row count and the CPU cores "
+        "(one process below 40,000 rows).",
+        group=PERF,
+        ge=1,
+    )
 
 
 class LoggingParams(ParamsBase):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine import modelload
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import SupervisedTask, run_supervised
@@ -105,7 +106,7 @@ class ExtractiveQA(SupervisedTask):
             return out
 
         # batched map keeps the windows in Arrow, not in Python lists: SQuAD-sized data stays small in memory
-        features = dataset.map(encode, batched=True, with_indices=True, remove_columns=dataset.column_names)
+        features = tokenize_map(dataset, encode, workers=params.num_workers, with_indices=True)
         self.logger.info(
             f"{split}: {len(dataset)} questions in {len(features)} windows of up to "
             f"{params.max_seq_length} tokens (overlap {params.max_doc_stride})."

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aitraining.data.mapping import tokenize_map
+
 IGNORE = -100
 
 
@@ -30,6 +32,4 @@ def prepare(dataset: Any, params: Any, tokenizer: Any, block_size: int) -> Any:
         ids = tokenizer(texts, add_special_tokens=True)["input_ids"]
         return pack_blocks([doc + eos for doc in ids], block_size, tokenizer.pad_token_id)
 
-    return dataset.map(
-        tokenize_and_pack, batched=True, batch_size=1000, remove_columns=dataset.column_names, desc="Packing"
-    )
+    return tokenize_map(dataset, tokenize_and_pack, workers=params.num_workers, desc="Packing")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.checks import check_text_column
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine import modelload
 from aitraining.engine.hardware import check_quantization, quantization_config
 from aitraining.engine.metrics import generation_metrics, logits_of
@@ -68,7 +69,7 @@ class Seq2Seq(SupervisedTask):
             out["labels"] = targets["input_ids"]
             return out
 
-        return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+        return tokenize_map(dataset, encode, workers=params.num_workers)
 
     def training_args(self, kwargs: dict[str, Any]) -> Any:
         from transformers import Seq2SeqTrainingArguments

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.checks import check_text_column
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine import modelload
 from aitraining.engine.metrics import classification_metrics, logits_of
 from aitraining.engine.runner import RunContext, RunResult
@@ -71,7 +72,7 @@ class TextClassification(SupervisedTask):
             out["labels"] = [index[_label(v)] for v in batch[params.target_column]]
             return out
 
-        return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+        return tokenize_map(dataset, encode, workers=params.num_workers)
 
     def compute_metrics(self) -> Any:
         num_classes = len(self.labels)

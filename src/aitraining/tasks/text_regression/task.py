@@ -9,6 +9,7 @@ import numpy as np
 
 # One text check for every text task; imported rather than copied so both tasks report bad text alike.
 from aitraining.data.checks import check_text_column
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine import modelload
 from aitraining.engine.metrics import logits_of, regression_metrics
 from aitraining.engine.runner import RunContext, RunResult
@@ -113,7 +114,7 @@ class TextRegression(SupervisedTask):
             out["labels"] = [as_number(v) for v in batch[params.target_column]]
             return out
 
-        return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+        return tokenize_map(dataset, encode, workers=params.num_workers)
 
     def compute_metrics(self) -> Any:
         def compute(prediction: Any) -> dict[str, float]:
