@@ -8,10 +8,11 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def datasets_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh datasets cache per test: 'cold' really is cold, and nothing lands in ~/.cache."""
+def datasets_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh datasets cache per test, outside the test's tmp_path (tests snapshot that folder):
+    'cold' really is cold, and nothing lands in ~/.cache."""
     import datasets
 
-    cache = tmp_path / "hf-datasets-cache"
+    cache = tmp_path_factory.mktemp("hf-datasets-cache")
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache)
     return cache

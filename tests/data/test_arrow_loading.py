@@ -149,3 +149,12 @@ def test_peak_memory_stays_within_1_5x_of_load_dataset(tmp_path: Path, monkeypat
         ours_peak, theirs_peak = _peak_python_memory(ours), _peak_python_memory(theirs)
         assert ours_peak <= 1.5 * theirs_peak + 2**20, (phase, ours_peak, theirs_peak, size)
     assert ours_peak < size / 2  # from the cache, far less than the file itself
+
+
+def test_non_utf8_bytes_inside_a_string_are_reported_on_every_run(tmp_path: Path) -> None:
+    """pyarrow would accept them: the cold load checks the bytes and never leaves that data in the cache."""
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b'{"text": "a"}\n{"text": "caf\xe9"}\n')
+    for _run in range(2):
+        with pytest.raises(DataError, match=rf"{path}, line 2: the file is not UTF-8 text"):
+            load_splits(str(path))

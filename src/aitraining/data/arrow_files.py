@@ -11,8 +11,11 @@ then runs the line-by-line reader, which names the file, line and column of the 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import logging
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,11 +43,30 @@ def load_json_lines(path: Path) -> datasets.Dataset:
     """A .jsonl file; a file that does not start with an object is left to the line reader."""
     if _first_char(path) != "{":
         raise NotForArrow(f"{path} does not start with a JSON object")
-    return load_arrow(path, "json", JSON_OPTIONS)
+    started = time.time()
+    dataset = load_arrow(path, "json", JSON_OPTIONS)
+    if _built_since(dataset, started):  # parsed now, not loaded from the cache: check it once
+        try:
+            _check_utf8(path)  # pyarrow's JSON parser lets invalid UTF-8 through inside strings
+        except UnicodeDecodeError:
+            _forget(dataset)  # so the next run cannot load the bad data from the cache
+            raise
+    return dataset
 
 
 def load_csv(path: Path) -> datasets.Dataset:
-    return load_arrow(path, "csv", CSV_OPTIONS)
+    """A .csv file; text columns are plain `string` (pandas hands Arrow `large_string`), as everywhere else."""
+    from datasets import Value
+
+    dataset = load_arrow(path, "csv", CSV_OPTIONS)
+    features = dataset.features.copy()
+    large = [name for name, feature in features.items() if feature == Value("large_string")]
+    if not large:
+        return dataset
+    for name in large:
+        features[name] = Value("string")
+    with _quiet():
+        return dataset.cast(features)  # a cached rewrite: the next run of the same file loads it
 
 
 def load_parquet(path: Path) -> datasets.Dataset:
@@ -62,6 +84,26 @@ def load_arrow(path: Path, builder: str, options: dict[str, Any]) -> datasets.Da
 def is_cached(dataset: datasets.Dataset) -> bool:
     """True when the dataset is backed by Arrow files on disk (memory-mapped), not held in memory."""
     return bool(dataset.cache_files)
+
+
+def _built_since(dataset: datasets.Dataset, started: float) -> bool:
+    files = [Path(item["filename"]) for item in dataset.cache_files]
+    return not files or any(item.stat().st_mtime >= started - 1 for item in files)
+
+
+def _forget(dataset: datasets.Dataset) -> None:
+    """Remove the cache folder(s) holding the dataset's Arrow files."""
+    for folder in {Path(item["filename"]).parent for item in dataset.cache_files}:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_utf8(path: Path, chunk: int = 1 << 20) -> None:
+    """Decode the file in chunks (C speed, constant memory); raises UnicodeDecodeError on bad bytes."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            decoder.decode(block)
+    decoder.decode(b"", final=True)
 
 
 def _first_char(path: Path) -> str:
