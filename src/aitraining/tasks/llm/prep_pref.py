@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from aitraining.data.mapping import tokenize_map
 from aitraining.errors import DataError
 
 ROLES = ("system", "user", "assistant", "tool")
+IDS = ("prompt_ids", "chosen_ids", "rejected_ids")
+# temporary columns of the tokenising map, summed into the report
+LENGTH, PROMPT_CUT, COMPLETION_CUT = "_length", "_prompt_cut", "_completion_cut"
 
 
 @dataclass
@@ -157,18 +161,27 @@ def prepare(
     split: str,
     source: str,
     stop_ids: frozenset[int] | None = None,
+    workers: int | None = None,
 ) -> tuple[Any, PrefReport]:
-    from datasets import Dataset
+    """One batched, cacheable map (`tokenize_map`); the report is summed from its columns."""
 
-    report = PrefReport(split)
-    out: dict[str, list[list[int]]] = {"prompt_ids": [], "chosen_ids": [], "rejected_ids": []}
-    for index, row in enumerate(dataset):
-        where = f"Row {index + 1} of the {split} split of {source}"
-        prompt, answers = encode_row(row, columns, tokenizer, where, stop_ids)
-        report.lengths.append(len(prompt) + max(len(a) for a in answers))
-        prompt, (chosen, rejected) = truncate(prompt, answers, limits, report)
-        report.rows += 1
-        out["prompt_ids"].append(prompt)
-        out["chosen_ids"].append(chosen)
-        out["rejected_ids"].append(rejected)
-    return Dataset.from_dict(out), report
+    def encode(batch: dict[str, list], indices: list[int]) -> dict[str, list]:
+        out: dict[str, list] = {name: [] for name in (*IDS, LENGTH, PROMPT_CUT, COMPLETION_CUT)}
+        for index, values in zip(indices, zip(*batch.values(), strict=True), strict=True):
+            where = f"Row {index + 1} of the {split} split of {source}"
+            prompt, answers = encode_row(dict(zip(batch, values, strict=True)), columns, tokenizer, where, stop_ids)
+            cuts = PrefReport(split)  # this row's cuts
+            out[LENGTH].append(len(prompt) + max(len(a) for a in answers))
+            prompt, (chosen, rejected) = _cut(prompt, answers, limits, cuts)
+            for name, ids in zip(IDS, (prompt, chosen, rejected), strict=True):
+                out[name].append(ids)
+            out[PROMPT_CUT].append(cuts.prompts_cut)
+            out[COMPLETION_CUT].append(cuts.completions_cut)
+        return out
+
+    encoded = tokenize_map(dataset, encode, workers=workers, with_indices=True)
+    prompt_cut, completion_cut = encoded[PROMPT_CUT], encoded[COMPLETION_CUT]
+    report = PrefReport(split, rows=len(encoded), prompts_cut=sum(prompt_cut), completions_cut=sum(completion_cut))
+    report.truncated = sum(1 for p, c in zip(prompt_cut, completion_cut, strict=True) if p or c)
+    report.lengths = list(encoded[LENGTH])
+    return encoded.remove_columns([LENGTH, PROMPT_CUT, COMPLETION_CUT]), report
