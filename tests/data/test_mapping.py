@@ -110,3 +110,17 @@ def test_generic_packing_is_cached_and_its_function_hashes_stably(tiny_lm: Path,
         hashes += seen
     assert hashes[0] is not None and hashes[0] == hashes[1]
     assert results[1].cache_files == results[0].cache_files
+
+
+@pytest.mark.parametrize(("trainer", "warned"), [("sft", False), ("dpo", False), ("ppo", True)])
+def test_num_workers_is_used_or_warned_about(trainer: str, warned: bool) -> None:
+    from aitraining.params.compat import apply_compatibility
+
+    params = LLMParams(model="m", data_path="d", trainer=trainer, num_workers=2)
+    order = ("generic", "sft", "dpo", "orpo", "reward", "ppo")  # the llm command's trainers
+    warnings = apply_compatibility(params, trainer, ["num_workers"], trainer_order=order)
+    assert ("num_workers" in warnings) is warned
+    assert params.num_workers == (None if warned else 2)
+    if warned:
+        expected = "Warning: num_workers only applies to generic, SFT, DPO, ORPO, reward, will be ignored"
+        assert warnings["num_workers"] == expected

@@ -43,6 +43,9 @@ SCHEDULERS = (
     "reduce_lr_on_plateau",
     "warmup_stable_decay",
 )
+# Trainers whose data goes through `data.mapping.tokenize_map` (commands without trainers always do);
+# ppo keeps its prompts in memory and tokenises them in one process.
+TOKENISING_TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "pair", "pair_class", "pair_score", "triplet", "qa")
 Optimizer = Literal[OPTIMIZERS]  # type: ignore[valid-type]
 Scheduler = Literal[SCHEDULERS]  # type: ignore[valid-type]
 
@@ -105,6 +108,7 @@ class PerfParams(ParamsBase):
         "(one process below 40,000 rows).",
         group=PERF,
         ge=1,
+        trainers=TOKENISING_TRAINERS,
     )
 
 
