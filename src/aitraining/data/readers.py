@@ -1,7 +1,11 @@
-"""Read one local data file (.csv, .jsonl, .json, .parquet) into an in-memory `datasets.Dataset`.
+"""Read one local data file (.csv, .jsonl, .json, .parquet) into a `datasets.Dataset`.
 
-Every problem in the file becomes a `DataError` that names the file and, where it can, the line.
-Nothing is written next to the file: datasets are built in memory.
+.jsonl, .csv and .parquet files go through datasets' Arrow builders first (`arrow_files`: chunked,
+memory-mapped, cached between runs). When that fails, the line-by-line readers below read the file
+again: they either find the problem and raise a `DataError` naming the file, line and column, or
+read the file into memory (with a warning that the slow path was taken).
+.json files (one document) are always read by the readers below.
+Nothing is written next to the file.
 """
 
 from __future__ import annotations
@@ -9,10 +13,12 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aitraining.data import arrow_files
 from aitraining.errors import DataError
 
 if TYPE_CHECKING:
@@ -30,18 +36,43 @@ def read_file(path: Path) -> datasets.Dataset:
             "completely, or pass the file that holds your data."
         )
     if suffix == ".jsonl":
-        return _read_jsonl(path)
+        return _fast_or_checked(path, arrow_files.load_json_lines, _read_jsonl)
     if suffix == ".json":
         return _read_json(path)
     if suffix == ".csv":
-        return _read_csv(path)
+        return _fast_or_checked(path, _load_csv, _read_csv)
     if suffix == ".parquet":
-        return _read_parquet(path)
+        return _fast_or_checked(path, arrow_files.load_parquet, _read_parquet)
     raise DataError(
         f"{path} has an unsupported format '{suffix or '(no suffix)'}'. Supported formats are "
         f"{', '.join(SUFFIXES)}; convert the file to one of them (JSON Lines is the simplest: one JSON "
         "object per line) and name it with that suffix."
     )
+
+
+def _fast_or_checked(
+    path: Path, fast: Callable[[Path], datasets.Dataset], checked: Callable[[Path], datasets.Dataset]
+) -> datasets.Dataset:
+    """The Arrow reader's dataset; if it fails, the checking reader's precise error (or its dataset)."""
+    try:
+        return fast(path)
+    except DataError:
+        raise
+    except arrow_files.NotForArrow:
+        return checked(path)
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    dataset = checked(path)  # raises the DataError that names the line when the file is at fault
+    logging.getLogger("aitraining").warning(
+        f"{path}: the fast Arrow reader could not read this file ({reason}), so it was read row by row "
+        "instead; this holds every row in memory and is not cached between runs."
+    )
+    return dataset
+
+
+def _load_csv(path: Path) -> datasets.Dataset:
+    _check_csv(path)  # streams the file once: names the line of a bad row, which pandas would not
+    return arrow_files.load_csv(path)
 
 
 def _not_utf8(path: Path, exc: UnicodeDecodeError, line: int | None = None) -> DataError:
@@ -98,7 +129,7 @@ def _read_json(path: Path) -> datasets.Dataset:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
-            return _read_jsonl(path)  # JSON Lines saved with a .json suffix
+            return _fast_or_checked(path, arrow_files.load_json_lines, _read_jsonl)  # JSON Lines as .json
         raise DataError(
             f"{path}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}). Fix the file so it "
             "holds a list of objects (one per example) or an object of columns."

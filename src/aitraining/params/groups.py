@@ -46,6 +46,9 @@ SCHEDULERS = (
     "reduce_lr_on_plateau",
     "warmup_stable_decay",
 )
+# Trainers whose data goes through `data.mapping.tokenize_map` (commands without trainers always do);
+# ppo keeps its prompts in memory and tokenises them in one process.
+TOKENISING_TRAINERS = ("generic", "sft", "dpo", "orpo", "reward", "pair", "pair_class", "pair_score", "triplet", "qa")
 Optimizer = Literal[OPTIMIZERS]  # type: ignore[valid-type]
 Scheduler = Literal[SCHEDULERS]  # type: ignore[valid-type]
 LogBackend = Literal["none", "tensorboard", "wandb"]
@@ -115,6 +118,14 @@ class PerfParams(ParamsBase):
     auto_find_batch_size: bool = param(False, "Halve the batch size automatically on out-of-memory errors.", group=PERF)
     disable_gradient_checkpointing: bool = param(
         False, "Turn gradient checkpointing off (faster, uses more memory).", group=PERF
+    )
+    num_workers: int | None = param(
+        None,
+        "Processes that tokenise the data. Default: chosen from the row count and the CPU cores "
+        "(one process below 40,000 rows).",
+        group=PERF,
+        ge=1,
+        trainers=TOKENISING_TRAINERS,
     )
 
 

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
@@ -110,7 +111,7 @@ class ExtractiveQA(SupervisedTask[ExtractiveQAParams, QAState]):
             return out
 
         # batched map keeps the windows in Arrow, not in Python lists: SQuAD-sized data stays small in memory
-        features = dataset.map(encode, batched=True, with_indices=True, remove_columns=dataset.column_names)
+        features = tokenize_map(dataset, encode, workers=params.num_workers, with_indices=True)
         state.logger.info(
             f"{split}: {len(dataset)} questions in {len(features)} windows of up to "
             f"{params.max_seq_length} tokens (overlap {params.max_doc_stride})."

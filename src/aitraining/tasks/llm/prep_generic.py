@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
 
+from aitraining.data.mapping import tokenize_map
+
 IGNORE = -100
 
 
@@ -33,6 +35,4 @@ def prepare(dataset: Any, params: LLMParams, tokenizer: Any, block_size: int) ->
         ids = tokenizer(texts, add_special_tokens=True)["input_ids"]
         return pack_blocks([doc + eos for doc in ids], block_size, tokenizer.pad_token_id)
 
-    return dataset.map(
-        tokenize_and_pack, batched=True, batch_size=1000, remove_columns=dataset.column_names, desc="Packing"
-    )
+    return tokenize_map(dataset, tokenize_and_pack, workers=params.num_workers, desc="Packing")

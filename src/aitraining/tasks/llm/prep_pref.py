@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from aitraining.data.mapping import tokenize_map
 from aitraining.errors import DataError
 from aitraining.tasks.llm.prompt_rule import encode_chat, encode_text, rule_for
 
 ROLES = ("system", "user", "assistant", "tool")
+IDS = ("prompt_ids", "chosen_ids", "rejected_ids")
+# temporary columns of the tokenising map, summed into the report
+LENGTH, PROMPT_CUT, COMPLETION_CUT = "_length", "_prompt_cut", "_completion_cut"
 
 
 @dataclass
@@ -92,13 +96,6 @@ def encode_row(
     return encode_chat(prompt_msgs, answers, tokenizer, stop_ids)
 
 
-def truncate(prompt: list[int], answers: list[list[int]], limits: PrefLimits, report: PrefReport) -> tuple:
-    cuts_before = report.prompts_cut + report.completions_cut
-    prompt, answers = _cut(prompt, answers, limits, report)
-    report.truncated += int(report.prompts_cut + report.completions_cut > cuts_before)
-    return prompt, answers
-
-
 def prompt_cap(answers: list[list[int]], limits: PrefLimits) -> int:
     """Prompt tokens allowed: --max-prompt-length (when it applies), and never so many that the longer
     answer loses more than it needs to fit in half of the sequence: each answer keeps room."""
@@ -130,26 +127,39 @@ def prepare(
     split: str,
     source: str,
     stop_ids: frozenset[int] | None = None,
+    workers: int | None = None,
 ) -> tuple[Any, PrefReport]:
-    from datasets import Dataset
+    """One batched, cacheable map (`tokenize_map`); the report is summed from its columns."""
 
-    report = PrefReport(split)
-    out: dict[str, list[list[int]]] = {"prompt_ids": [], "chosen_ids": [], "rejected_ids": []}
-    for index, row in enumerate(dataset):
-        where = f"Row {index + 1} of the {split} split of {source}"
-        prompt, answers = encode_row(row, columns, tokenizer, where, stop_ids)
-        report.lengths.append(len(prompt) + max(len(a) for a in answers))
-        prompt, (chosen, rejected) = truncate(prompt, answers, limits, report)
-        if chosen == rejected:  # nothing left to prefer: a zero-margin pair only adds noise
-            report.dropped += 1
-            continue
-        report.rows += 1
-        out["prompt_ids"].append(prompt)
-        out["chosen_ids"].append(chosen)
-        out["rejected_ids"].append(rejected)
-    if not out["prompt_ids"]:
+    def encode(batch: dict[str, list], indices: list[int]) -> dict[str, list]:
+        out: dict[str, list] = {name: [] for name in (*IDS, LENGTH, PROMPT_CUT, COMPLETION_CUT)}
+        for index, values in zip(indices, zip(*batch.values(), strict=True), strict=True):
+            where = f"Row {index + 1} of the {split} split of {source}"
+            prompt, answers = encode_row(dict(zip(batch, values, strict=True)), columns, tokenizer, where, stop_ids)
+            cuts = PrefReport(split)  # this row's cuts
+            out[LENGTH].append(len(prompt) + max(len(a) for a in answers))
+            prompt, (chosen, rejected) = _cut(prompt, answers, limits, cuts)
+            for name, ids in zip(IDS, (prompt, chosen, rejected), strict=True):
+                out[name].append(ids)
+            out[PROMPT_CUT].append(cuts.prompts_cut)
+            out[COMPLETION_CUT].append(cuts.completions_cut)
+        return out
+
+    encoded = tokenize_map(dataset, encode, workers=workers, with_indices=True)
+    prompt_cut, completion_cut = encoded[PROMPT_CUT], encoded[COMPLETION_CUT]
+    report = PrefReport(split, prompts_cut=sum(prompt_cut), completions_cut=sum(completion_cut))
+    report.truncated = sum(1 for p, c in zip(prompt_cut, completion_cut, strict=True) if p or c)
+    report.lengths = list(encoded[LENGTH])
+    # nothing left to prefer once truncated: a zero-margin pair only adds noise
+    distinct = [
+        i for i, (c, r) in enumerate(zip(encoded["chosen_ids"], encoded["rejected_ids"], strict=True)) if c != r
+    ]
+    report.dropped = len(encoded) - len(distinct)
+    report.rows = len(distinct)
+    if not distinct:
         raise DataError(
             f"No {split} preference pairs are left in {source}: chosen and rejected were identical in all "
             f"{report.dropped} rows after truncation to {limits.total} tokens. Raise --block-size or check the data."
         )
-    return Dataset.from_dict(out), report
+    kept = encoded if report.dropped == 0 else encoded.select(distinct)
+    return kept.remove_columns([LENGTH, PROMPT_CUT, COMPLETION_CUT]), report

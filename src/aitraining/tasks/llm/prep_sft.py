@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aitraining.data.chat_templates import marks_assistant
 from aitraining.data.formats import ColumnOverrides, detect
+from aitraining.data.mapping import tokenize_map
 from aitraining.errors import DataError, ParamError
 from aitraining.tasks.llm.lengths import TruncationReport
 from aitraining.tasks.llm.prompt_rule import as_messages, encode_chat, encode_text, end_at_stop, rule_for, stops_of
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
 
 IGNORE = -100
+LENGTH, TRAINABLE = "_length", "_trainable"  # temporary columns of the tokenising map, read into the report
 PROMPT, COMPLETION = "prompt", "completion"
 MESSAGES = "messages"
 DEFAULT_TEXT_COLUMN = "text"
@@ -232,26 +234,37 @@ def prepare(
     source: str,
     stops: frozenset[int] = frozenset(),
 ) -> tuple:
-    """Tokenized dataset (input_ids, labels) truncated to max_length, and the truncation report."""
+    """Tokenized dataset (input_ids, labels) truncated to max_length, and the truncation report.
+
+    One batched, cacheable map (`tokenize_map`); the report is read from its columns, so it is the
+    same whether the rows were tokenised now, by worker processes, or loaded from the cache.
+    """
+    where = f"the {split} split of {source}"
+
+    def encode(batch: dict[str, list], indices: list[int]) -> dict[str, list]:
+        out: dict[str, list] = {"input_ids": [], "labels": [], LENGTH: [], TRAINABLE: []}
+        for index, values in zip(indices, zip(*batch.values(), strict=True), strict=True):
+            enc = encode_row(dict(zip(batch, values, strict=True)), index + 1, *fmt, params, tokenizer, where, stops)
+            labels = enc["labels"][:max_length]
+            out["input_ids"].append(enc["input_ids"][:max_length])
+            out["labels"].append(labels)
+            out[LENGTH].append(len(enc["input_ids"]))
+            out[TRAINABLE].append(any(label != IGNORE for label in labels))
+        return out
+
+    encoded = tokenize_map(dataset, encode, workers=params.num_workers, with_indices=True)
     report = SftReport(split)
-    rows: dict[str, list[list[int]]] = {"input_ids": [], "labels": []}
-    for index, row in enumerate(dataset):
-        enc = encode_row(row, index + 1, *fmt, params, tokenizer, f"the {split} split of {source}", stops)
-        report.add(len(enc["input_ids"]), max_length)
-        report.lengths.append(len(enc["input_ids"]))
-        ids, labels = enc["input_ids"][:max_length], enc["labels"][:max_length]
-        if all(label == IGNORE for label in labels):
-            report.dropped += 1
-            continue
-        report.kept.append(index)
-        rows["input_ids"].append(ids)
-        rows["labels"].append(labels)
-    if not rows["input_ids"]:
+    report.lengths = list(encoded[LENGTH])
+    for length in report.lengths:
+        report.add(length, max_length)
+    report.kept = [index for index, trainable in enumerate(encoded[TRAINABLE]) if trainable]
+    report.dropped = len(encoded) - len(report.kept)
+    if not report.kept:
         raise NoTrainableRows(
             f"No {split} rows have trainable tokens after truncation to {max_length} tokens; "
             "raise --block-size or check the data.",
             report,
         )
-    from datasets import Dataset
-
-    return Dataset.from_dict(rows), report
+    if report.dropped:
+        encoded = encoded.select(report.kept)
+    return encoded.remove_columns([LENGTH, TRAINABLE]), report

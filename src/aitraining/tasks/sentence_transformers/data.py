@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from aitraining.data.checks import check_text_column
+from aitraining.data.mapping import tokenize_map
 from aitraining.errors import DataError, ParamError
 from aitraining.params.flags import flag_for
 from aitraining.tasks.sentence_transformers.params import SentenceTransformersParams
@@ -105,4 +106,4 @@ def to_training_layout(dataset: Any, params: SentenceTransformersParams, class_i
             out["label"] = [class_index[str(class_of(v))] for v in batch[params.target_column]]
         return out
 
-    return dataset.map(convert, batched=True, remove_columns=dataset.column_names)
+    return tokenize_map(dataset, convert, workers=params.num_workers)

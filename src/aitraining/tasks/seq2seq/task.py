@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.checks import check_text_column
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine import modelload
 from aitraining.engine.eos import end_with_eos, log_eos
 from aitraining.engine.hardware import check_quantization
@@ -25,6 +26,8 @@ from aitraining.engine.models import load_trainable, save_trained
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
 from aitraining.tasks.seq2seq.params import Seq2SeqParams
+
+EOS_ADDED = "_eos_added"  # temporary column: targets that needed an EOS appended
 
 IGNORED = -100  # label / padding value the loss and the Trainer's gathering use
 
@@ -74,13 +77,13 @@ class Seq2Seq(SupervisedTask[Seq2SeqParams, Seq2SeqState]):
                 text_target=batch[params.target_column], max_length=params.max_target_length, truncation=True
             )
             out["labels"], added = end_with_eos(targets["input_ids"], tokenizer.eos_token_id, params.max_target_length)
-            appended[0] += added
+            out[EOS_ADDED] = [added] + [0] * (len(out["labels"]) - 1)  # the batch's count, on its first row
             return out
 
-        appended = [0]  # a list: the batched function above adds to it
-        encoded = dataset.map(encode, batched=True, remove_columns=dataset.column_names)
-        log_eos(state.logger, appended[0], len(dataset), split, tokenizer.eos_token)
-        return encoded
+        # the count is a column, not a side effect: it survives worker processes and cached results
+        encoded = tokenize_map(dataset, encode, workers=params.num_workers)
+        log_eos(state.logger, sum(encoded[EOS_ADDED]), len(dataset), split, tokenizer.eos_token)
+        return encoded.remove_columns(EOS_ADDED)
 
     def training_args_class(self) -> type:
         from transformers import Seq2SeqTrainingArguments

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from aitraining.data.checks import check_text_column
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine.metrics import binary_note, classification_metrics, logits_of
 from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
@@ -82,7 +83,7 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
             out["labels"] = [index[label_text(v)] for v in batch[params.target_column]]
             return out
 
-        return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+        return tokenize_map(dataset, encode, workers=params.num_workers)
 
     def compute_metrics(self, state: ClassificationState, valid_rows: Any, valid_features: Any) -> Metrics:
         def compute(prediction: Any) -> dict[str, float]:

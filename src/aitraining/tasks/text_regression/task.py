@@ -10,6 +10,7 @@ import numpy as np
 
 # One text check for every text task; imported rather than copied so both tasks report bad text alike.
 from aitraining.data.checks import check_text_column
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine.metrics import logits_of, regression_metrics
 from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
@@ -82,7 +83,7 @@ class TextRegression(SupervisedTask[TextRegressionParams, RegressionState]):
             out["labels"] = [as_number(v) for v in batch[params.target_column]]
             return out
 
-        return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+        return tokenize_map(dataset, encode, workers=params.num_workers)
 
     def compute_metrics(self, state: RegressionState, valid_rows: Any, valid_features: Any) -> Metrics:
         def compute(prediction: Any) -> dict[str, float]:

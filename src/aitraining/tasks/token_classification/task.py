@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from aitraining.data.mapping import tokenize_map
 from aitraining.engine import modelload
 from aitraining.engine.logs import get_logger
 from aitraining.engine.models import load_trainable
@@ -23,6 +24,8 @@ from aitraining.tasks.token_classification.tags import (
     tag_list,
 )
 from aitraining.tasks.token_classification.words import add_prefix_space
+
+TRUNCATED = "_truncated"  # a temporary column: whether the row lost words to --max-seq-length
 
 
 def align_labels(word_ids: list[int | None], word_labels: list[int]) -> list[int]:
@@ -104,22 +107,24 @@ class TokenClassification(SupervisedTask[TokenClassificationParams, TaggingState
 
     def preprocess(self, dataset: Any, state: TaggingState, split: str) -> Any:
         params, tokenizer, vocab = state.params, state.processor, state.vocab
-        truncated = [0]  # a list: the batched function below adds to it
 
         def encode(batch: dict[str, list]) -> dict[str, list]:
             words = [as_list(v) for v in batch[params.tokens_column]]
             out = tokenizer(words, is_split_into_words=True, truncation=True, max_length=params.max_seq_length)
-            out["labels"] = []
+            out["labels"], out[TRUNCATED] = [], []
             for i, value in enumerate(batch[params.tags_column]):
                 tags, word_ids = vocab.ids(tag_list(value)), out.word_ids(i)
-                truncated[0] += max((w for w in word_ids if w is not None), default=-1) < len(tags) - 1
+                out[TRUNCATED].append(max((w for w in word_ids if w is not None), default=-1) < len(tags) - 1)
                 out["labels"].append(align_labels(word_ids, tags))
             return out
 
-        encoded = dataset.map(encode, batched=True, remove_columns=dataset.column_names)
-        if truncated[0]:
+        # the count is a column, not a side effect: it survives worker processes and cached results
+        encoded = tokenize_map(dataset, encode, workers=params.num_workers)
+        truncated = sum(encoded[TRUNCATED])
+        encoded = encoded.remove_columns(TRUNCATED)
+        if truncated:
             state.logger.info(
-                f"{truncated[0]} {split} rows are longer than --max-seq-length {params.max_seq_length} tokens: "
+                f"{truncated} {split} rows are longer than --max-seq-length {params.max_seq_length} tokens: "
                 "their last words are cut off (not trained on; in evaluation they count as missed)."
             )
         return encoded

@@ -105,11 +105,15 @@ def prepare(data: PrefData, params: LLMParams, tokenizer: Any, model_config: Any
         total=total,
     )
     cols, stops = data.columns, choice.stop_ids
-    train, report = prep_pref.prepare(data.train, cols, tokenizer, limits, "train", data.source, stops)
+    train, report = prep_pref.prepare(
+        data.train, cols, tokenizer, limits, "train", data.source, stops, workers=params.num_workers
+    )
     reports = [report]
     valid = None
     if data.valid is not None:
-        valid, vreport = prep_pref.prepare(data.valid, cols, tokenizer, limits, "valid", data.source, stops)
+        valid, vreport = prep_pref.prepare(
+            data.valid, cols, tokenizer, limits, "valid", data.source, stops, workers=params.num_workers
+        )
         reports.append(vreport)
     notes = [r.message(limits) for r in reports]
     for note in notes:

@@ -94,6 +94,9 @@ def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMPar
         **kwargs,
         max_length=prepared.max_length,
         packing=params.packing,
+        # bfd packing is padding-free: per-example position_ids, so packed examples never attend to each
+        # other (tests/llm/test_packing_isolation.py); "wrapped" would let them.
+        packing_strategy="bfd",
     )
     trainer = SFTTrainer(
         model=model,
