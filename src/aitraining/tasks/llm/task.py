@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.runner import RunContext, RunResult
+from aitraining.features import distillation
 from aitraining.tasks.llm import models
 from aitraining.tasks.llm.auto_convert import attach_converted_saver
 from aitraining.tasks.llm.trainers import TrainerSpec, trainer_spec
@@ -66,9 +67,12 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
     # Order matters: data, tokenizer, templates and every row are checked before the weights load.
     data = module.load_data(params, logger)
     tokenizer = models.load_tokenizer(params.model, logger)
+    teacher = distillation.check_teacher(params, tokenizer, logger) if params.use_distillation else None
     prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
     model = models.load_model(params, tokenizer, spec.model_kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, project)
+    if teacher is not None:  # a feature wrapping the built trainer; the trainer modules know nothing of it
+        trainer = distillation.attach(trainer, teacher, tokenizer, params, logger)
     return Built(spec, data.source, tokenizer, prepared, trainer)
 
 
@@ -82,4 +86,6 @@ def run(ctx: RunContext) -> RunResult:
     train_output = trainer.train()
     metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=built.spec.perplexity)
     saved = models.save_trained(trainer.model, built.tokenizer, params, ctx.project.path, logger)
+    if params.use_distillation:
+        metrics["teacher"] = distillation.teacher_fingerprint(params)
     return RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)
