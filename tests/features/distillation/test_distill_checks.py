@@ -46,6 +46,7 @@ def test_teacher_with_another_vocabulary_is_refused(capsys, tiny_lm, qa_data, tm
         (["--trainer", "sft", "--student-prompt-template", "Q: {input}"], "only '{input}'"),
         (["--trainer", "generic", "--teacher-prompt-template", "S {input}"], "needs prompt/response data"),
         (["--trainer", "reward"], "does not work with --trainer reward"),
+        (["--trainer", "sft", "--teacher-prompt-template", "S {input}"], "add --assistant-only-loss"),
     ],
 )
 def test_parameter_errors(capsys, tiny_lm, qa_data, extra, message):
@@ -130,3 +131,17 @@ def test_fingerprint(tiny_lm):
     print_ = teacher_fingerprint(LLMParams(model=str(tiny_lm), use_distillation=True, teacher_model=str(tiny_lm)))
     assert print_["teacher_model"] == str(tiny_lm) and len(print_["config_sha256"]) == 64
     assert print_["weight_files"] and all(size > 0 for size in print_["weight_files"].values())
+
+
+def test_preview_shows_both_renderings(capsys, tiny_lm, qa_data):
+    argv = ["llm", "--preview-data", "--trainer", "sft", "--model", str(tiny_lm), "--data-path", str(qa_data)]
+    argv += ["--use-distillation", "--teacher-model", str(tiny_lm), "--teacher-prompt-template", "Be terse.\n{input}"]
+    assert main([*argv, "--assistant-only-loss"]) == 0
+    out = capsys.readouterr().out
+    assert "--- distillation sample 1 (" in out and "aligned response tokens" in out
+    teacher_at = out.index("teacher: ")
+    student = out[out.index("student: ") : teacher_at]
+    teacher = out[teacher_at : out.index("\n---", teacher_at)]
+    assert teacher.startswith("teacher: <|begin|>Be terse.\nQuestion:"), teacher
+    assert student.count("[[") == teacher.count("[[") == 1 and "Be terse." not in student
+    assert student.split("[[")[1].strip() == teacher.split("[[")[1].strip()  # the same response tokens

@@ -30,3 +30,9 @@ def check_distill_params(params: LLMParams) -> None:
             "--teacher-prompt-template needs prompt/response data, but --trainer generic trains on every token of "
             "packed text (there is no prompt to re-render). Use --trainer sft, dpo or orpo, or drop the template."
         )
+    if teacher_template is not None and params.canonical_trainer() == "sft" and not params.assistant_only_loss:
+        raise ParamError(
+            "--teacher-prompt-template re-renders the prompt for the teacher and aligns the response tokens, so the "
+            "prompt must not carry loss: add --assistant-only-loss (sft then trains on the completions or "
+            "assistant turns only)."
+        )

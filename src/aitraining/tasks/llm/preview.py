@@ -109,6 +109,10 @@ def render(prepared: Any, tokenizer: Any, params: Any, trainer: str) -> str:
     lines += ["\n\n".join(samples(prepared, tokenizer, count)), ""]
     reports = getattr(prepared, "reports", [])
     lines += [length_line(r, prepared.max_length) for r in reports] or prepared.notes
+    if params.use_distillation and params.teacher_prompt_template:
+        from aitraining.features.distillation.preview import template_preview
+
+        lines += ["", *template_preview(prepared, tokenizer, params, count)]
     return "\n".join(lines)
 
 
