@@ -42,7 +42,11 @@ class DistillMixin:
             self._kd_teacher.to(ids.device)
         with torch.no_grad():
             teacher_logits = self._kd_teacher(**aligned.teacher_inputs, use_cache=False).logits
-        student_logits = model(**aligned.student_inputs, use_cache=False).logits
+        # The second forward goes through the unwrapped model: DDP allows one wrapped forward per backward, and
+        # both forwards' gradients meet in the same parameters, which DDP's hooks then reduce once.
+        accelerator = getattr(self, "accelerator", None)
+        student = accelerator.unwrap_model(model) if accelerator is not None else model
+        student_logits = student(**aligned.student_inputs, use_cache=False).logits
         return kd_loss(
             student_logits[aligned.student_pos],
             teacher_logits[aligned.teacher_pos],
