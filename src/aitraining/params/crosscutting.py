@@ -64,21 +64,23 @@ class DistillParams(ParamsBase):
     )
     teacher_model: str | None = param(
         None,
-        "Teacher model for distillation.",
+        "Teacher for distillation: a local folder or Hub id of a causal LM that uses the student's tokenizer.",
         group=DISTILL,
         trainers=DISTILL_TRAINERS,
         requires="use_distillation",
     )
     teacher_prompt_template: str | None = param(
         None,
-        "Prompt template for the teacher ({input} is replaced).",
+        "Prompt template for the teacher ({input} is replaced by the student's prompt); the KL aligns the "
+        "response tokens of both renderings, so e.g. a system prompt only the teacher sees is distilled in.",
         group=DISTILL,
         trainers=DISTILL_TRAINERS,
         requires="use_distillation",
     )
     student_prompt_template: str = param(
         "{input}",
-        "Prompt template for the student ({input} is replaced).",
+        "Prompt template for the student ({input} is replaced); only '{input}' (the prompt as the data "
+        "renders it) is supported in this version.",
         group=DISTILL,
         trainers=DISTILL_TRAINERS,
         requires="use_distillation",
@@ -99,6 +101,15 @@ class DistillParams(ParamsBase):
         requires="use_distillation",
         ge=0,
         le=1,
+    )
+    distill_top_k: int = param(
+        0,
+        "Compare only the teacher's k most likely tokens per position (bounds memory for large vocabularies; "
+        "the kept teacher probability mass is reported). 0: the full vocabulary.",
+        group=DISTILL,
+        trainers=DISTILL_TRAINERS,
+        requires="use_distillation",
+        ge=0,
     )
 
 

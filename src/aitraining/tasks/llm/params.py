@@ -257,7 +257,11 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         self.check_peft()
         if trainer == "ppo":
             self.check_ppo_schedule()
-        for switch in ("use_distillation", "use_sweep", "use_enhanced_eval"):
+        if self.use_distillation:
+            from aitraining.features.distillation.checks import check_distill_params
+
+            check_distill_params(self)
+        for switch in ("use_sweep", "use_enhanced_eval"):
             if getattr(self, switch):
                 raise NotAvailableError(f"{flag_for(switch)} is not available in this version yet.")
 

@@ -120,6 +120,10 @@ def render(prepared: Any, tokenizer: Any, params: LLMParams, trainer: str) -> st
     lines += [length_line(r, prepared.max_length) for r in reports] or [
         n for n in prepared.notes if n not in rule_lines(prepared)
     ]
+    if params.use_distillation and params.teacher_prompt_template:
+        from aitraining.features.distillation.preview import template_preview
+
+        lines += ["", *template_preview(prepared, tokenizer, params, count)]
     return "\n".join(lines)
 
 

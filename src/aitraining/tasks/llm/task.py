@@ -11,6 +11,7 @@ from aitraining.engine.best import best_summary, evaluation_at
 from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.runner import RunContext, RunResult
+from aitraining.features import distillation
 from aitraining.tasks.llm import models
 from aitraining.tasks.llm.auto_convert import attach_converted_saver
 from aitraining.tasks.llm.trainers import TrainerSpec, trainer_spec
@@ -85,9 +86,12 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
         if params.padding:  # AutoTrain's `padding`: the side the collator pads on, saved with the tokenizer
             tokenizer.padding_side = params.padding
             tokenizer.init_kwargs["padding_side"] = params.padding  # what save_pretrained writes
+        teacher = distillation.check_teacher(params, tokenizer, logger) if params.use_distillation else None
         prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
     model = models.load_model(params, tokenizer, spec.model_kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, project)
+    if teacher is not None:  # a feature wrapping the built trainer; the trainer modules know nothing of it
+        trainer = distillation.attach(trainer, teacher, tokenizer, params, logger)
     return Built(spec, describe_rows(data, params), tokenizer, prepared, trainer)
 
 
@@ -101,6 +105,8 @@ def run(ctx: RunContext) -> RunResult:
     train_output = guarded_train(trainer, ctx)
     metrics = final_metrics(trainer, train_output, prepared.valid is not None, perplexity=built.spec.perplexity)
     saved = save(trainer, built.tokenizer, params, ctx.project.path, logger)
+    if params.use_distillation:
+        metrics["teacher"] = distillation.teacher_fingerprint(params)
     return RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)
 
 
