@@ -16,6 +16,13 @@ from aitraining.testing import (
     write_preference_dataset,
     write_text_corpus,
 )
+from aitraining.testing.vision import (
+    make_tiny_detr,
+    make_tiny_vit,
+    write_box_metadata,
+    write_brightness_metadata,
+    write_colour_classes,
+)
 
 WORDS = ("red", "blue", "green", "apple", "sky", "grass", "one", "two")
 
@@ -72,6 +79,13 @@ def reward_model(base: Path, out: Path) -> Path:
     return out
 
 
+IMAGE_CASES = {  # command -> (tiny model factory, writer of a train/valid image layout)
+    "image-classification": (make_tiny_vit, write_colour_classes),
+    "image-regression": (lambda p: make_tiny_vit(p, num_labels=1), write_brightness_metadata),
+    "object-detection": (make_tiny_detr, write_box_metadata),
+}
+
+
 class Cases:
     """Builds what each case needs on first use, under one temporary root."""
 
@@ -98,6 +112,11 @@ class Cases:
         key = f"{command}-{trainer}" if trainer else command
         if command == "llm":
             return ["llm", "--trainer", str(trainer), "--model", str(self.lm()), *self._llm(str(trainer), key)]
+        if command in IMAGE_CASES:
+            make_model, write = IMAGE_CASES[command]
+            model = self._once(f"{command}-model", make_model)
+            folder = self._once(key, lambda p: write(write(p, n=8), n=4, split="valid", seed=1))
+            return [command, "--model", str(model), "--data-path", str(folder), "--valid-split", "valid"]
         data = {
             "text-classification": classification_rows,
             "text-regression": regression_rows,

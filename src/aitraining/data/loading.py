@@ -193,14 +193,15 @@ def _store_opener(path: Path, shown: str) -> Callable[[SplitRef, str], Store]:
 def _open_store(path: Path, shown: str, ref: SplitRef, param: str) -> Store:
     if not path.is_dir():
         return hub_store(shown, ref.config)
-    if ref.config in (None, "default"):
+    config = ref.config
+    if config is None or config == "default":
         return folder_store(path, shown)
     label = f"folder {shown}"
     if is_saved_dict(path):
         raise _config_error(ref, param, label, f"{shown} is a saved DatasetDict, which has no configs")
-    subfolder = path / ref.config
+    subfolder = path / config
     if subfolder.is_dir():
-        return folder_store(subfolder, os.path.join(shown, ref.config))
+        return folder_store(subfolder, os.path.join(shown, config))
     subfolders = sorted(item.name for item in path.iterdir() if item.is_dir() and not item.name.startswith("."))
     found = f"its subfolders are {', '.join(subfolders)}" if subfolders else "it has no subfolders"
     raise _config_error(ref, param, label, f"in a local folder a config is a subfolder, and {found}")

@@ -19,16 +19,24 @@ def best_model_kwargs(
     params: CommonParams, eval_strategy: str, metric: str = "eval_loss", greater_is_better: bool = False
 ) -> dict[str, Any]:
     """TrainingArguments keywords that keep the best checkpoint, or {} when it cannot or should not be kept."""
+    if not keeps_best(params, eval_strategy):
+        return {}
+    return {"load_best_model_at_end": True, "metric_for_best_model": metric, "greater_is_better": greater_is_better}
+
+
+def keeps_best(params: CommonParams, eval_strategy: str) -> bool:
+    """Whether the best checkpoint is kept; raises when it should be but checkpoints miss the evaluations.
+    Runs before any model loads (the tasks call it first with the strategy they will evaluate with)."""
     aligned = eval_strategy != "no" and params.save_strategy == eval_strategy
     if not aligned or not params.keep_best_model:
-        return {}
+        return False
     if eval_strategy == "steps" and params.save_steps % params.logging_steps:
         raise ParamError(
             f"Keeping the best checkpoint with --save-strategy steps needs --save-steps ({params.save_steps}) to be a "
             f"multiple of --logging-steps ({params.logging_steps}, the evaluation interval): change one of them, "
             "or pass --keep-best-model=False to keep the last weights."
         )
-    return {"load_best_model_at_end": True, "metric_for_best_model": metric, "greater_is_better": greater_is_better}
+    return True
 
 
 def best_summary(trainer: Any) -> dict[str, Any] | None:

@@ -170,7 +170,7 @@ def rotate(root: Path, limit: int | None, keep: Path | None = None) -> list[Path
     if keep is not None:
         protected.add(Path(keep).resolve())
     allowed = max(limit, len(protected))
-    removed = []
+    removed: list[Path] = []
     for folder in good:
         if len(good) - len(removed) <= allowed:
             break

@@ -16,12 +16,12 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from aitraining.errors import NotAvailableError, ParamError
 
 if TYPE_CHECKING:
-    from aitraining.params.groups import CommonParams, DistributedParams
+    from aitraining.params.groups import CommonParams, CoreParams, DistributedParams
 
 # Set in the processes our relaunch starts: the parent has already printed the resolve warnings.
 RELAUNCHED_ENV = "AITRAINING_RELAUNCHED"
@@ -77,7 +77,7 @@ def planned_processes(params: DistributedParams) -> int:
     return params.num_processes
 
 
-def needs_launch(params: Any) -> bool:
+def needs_launch(params: object) -> TypeGuard[DistributedParams]:
     """True when this process must start the others (and not train itself)."""
     from aitraining.params.groups import DistributedParams
 
@@ -156,7 +156,7 @@ def quiet_failure(exc: BaseException) -> bool:
     return not is_main() and isinstance(exc, AitrainingError)
 
 
-def check_supported(params: Any, command: str) -> None:
+def check_supported(params: CoreParams, command: str) -> None:
     """Under a launcher (WORLD_SIZE > 1), fail clearly for what trains in one process only."""
     from aitraining.params.groups import DistributedParams
 
@@ -258,7 +258,7 @@ def mean_loss_kwargs() -> dict[str, Any]:
     return {"average_tokens_across_devices": False} if is_distributed() else {}
 
 
-def sharded(params: Any) -> bool:
+def sharded(params: CoreParams) -> bool:
     """Weights are split over processes: saving gathers them, so every rank must take part."""
     return is_distributed() and getattr(params, "distributed_backend", "ddp") in ("fsdp", "deepspeed")
 
@@ -303,13 +303,15 @@ def effective_batch_line(params: CommonParams) -> str:
     )
 
 
-def saves_here(params: Any) -> bool:
+def saves_here(params: CoreParams) -> bool:
     """Whether this process calls the task's save: rank 0, or every rank when weights are sharded
     (transformers' save_model gathers the shards with every rank, and rank 0 writes)."""
     return is_main() or sharded(params)
 
 
-def save_sharded(trainer: Any, tokenizer: Any, params: Any, project: Path, merge: Callable[[str, Path], Any]) -> dict:
+def save_sharded(
+    trainer: Any, tokenizer: Any, params: CommonParams, project: Path, merge: Callable[[str, Path], Any]
+) -> dict:
     """Save a model trained with fsdp/deepspeed (called on every rank). With LoRA and --merge-adapter the
     adapter goes to adapter/ and rank 0 merges it into a freshly loaded base (`merge(base, adapter_dir)`)."""
     peft, merging = bool(getattr(params, "peft", False)), bool(getattr(params, "merge_adapter", False))
@@ -319,7 +321,7 @@ def save_sharded(trainer: Any, tokenizer: Any, params: Any, project: Path, merge
     if is_main():
         tokenizer.save_pretrained(target)
         if peft and merging:
-            merge(params.model, target).save_pretrained(project)
+            merge(params.model or "", target).save_pretrained(project)
             tokenizer.save_pretrained(project)
             saved["model"] = str(project)
     barrier()

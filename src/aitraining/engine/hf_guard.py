@@ -48,6 +48,7 @@ def watch_steps(trainer: Any) -> StepValues:
         return loss
 
     def norm_and_watch(*args: Any, **kwargs: Any) -> Any:
+        assert grad_norm is not None  # only installed when the trainer has _get_grad_norm
         values.grad_norm = grad_norm(*args, **kwargs)
         return values.grad_norm
 

@@ -19,6 +19,7 @@ from aitraining.engine.usage import KINDS, saved_kind, usage_snippet
 from aitraining.errors import NotAvailableError, ParamError
 from aitraining.params.autotrain import backend_unavailable_message
 from aitraining.params.compat import not_applied
+from aitraining.params.groups import CoreParams, ResumeParams
 
 NOT_APPLIED_KEY = "_not_applied"  # in training_params.json: {parameter: why it did not act on this run}
 
@@ -119,7 +120,7 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
         logs.file_only(line)  # already printed on the console by the CLI; kept for training.log
     try:
         ctx.fingerprint = run_fingerprint(resolved.params, resolved.task.name, resolved.trainer)
-        ctx.resume_from = plan_resume(project, resolved.params, ctx.fingerprint, logger.info)
+        ctx.resume_from = plan_resume(project, resumable(resolved.params), ctx.fingerprint, logger.info)
         result: RunResult = resolved.task.run(ctx)
         if not distributed.is_main():
             return project.path
@@ -136,6 +137,12 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
     return project.path
 
 
+def resumable(params: CoreParams) -> ResumeParams:
+    """Every training command's params carry the resume group (a test checks the registry)."""
+    assert isinstance(params, ResumeParams), type(params).__name__
+    return params
+
+
 def finish(ctx: RunContext, result: RunResult, repo_id: str | None = None) -> None:
     """metrics.json, the pictures and the model card; `repo_id` (when pushing) is what the card loads."""
     params, project = ctx.params, ctx.project.path
@@ -143,7 +150,7 @@ def finish(ctx: RunContext, result: RunResult, repo_id: str | None = None) -> No
     history, best = result.metrics.get("history") or [], result.metrics.get("best")
     plots = write_training_plots(project, history, best) + result.plots
     kind = saved_kind(project)
-    pipeline_tag, library = KINDS.get(kind, (result.pipeline_tag, result.library))
+    pipeline_tag, library = KINDS.get(kind or "", (result.pipeline_tag, result.library))
     metas = type(params).param_metas()
     unused = not_applied(params, ctx.resolved.trainer, ctx.resolved.task.trainers)
     public = params.public_dict()

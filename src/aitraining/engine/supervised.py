@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from aitraining.data.loading import LoadedData, load_splits
 from aitraining.engine import distributed, modelload
 from aitraining.engine.args import training_kwargs
-from aitraining.engine.best import best_model_kwargs, best_summary
+from aitraining.engine.best import best_model_kwargs, best_summary, keeps_best
 from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_mixed_precision
 from aitraining.engine.logs import use_loss_lines
@@ -195,6 +195,7 @@ def run_supervised(ctx: RunContext, task: SupervisedTask[P, S]) -> RunResult:
     params, logger = ctx.params, ctx.logger
     check_mixed_precision(params.mixed_precision)
     check_selection_params(params)
+    keeps_best(params, params.eval_strategy)  # fails before anything loads
     with distributed.main_process_first():  # rank 0 loads and tokenises (and caches) first
         splits = load_checked(task, params, logger, strict=ctx.resolved.strict)
         state = task.setup(splits.train, splits.valid, params, task.load_processor(params), logger)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from aitraining.params.crosscutting import PeftParams
 from aitraining.params.fields import ParamsBase, param
-from aitraining.params.supervised import INPUTS
+from aitraining.params.groups import CommonParams
+from aitraining.params.supervised import INPUTS, EarlyStoppingParams
 
 
 class ImageColumnParams(ParamsBase):
@@ -29,3 +31,7 @@ class ImageSizeParams(ParamsBase):
         group=INPUTS,
         ge=8,
     )
+
+
+class ImageCommandParams(EarlyStoppingParams, ImageColumnParams, PeftParams, CommonParams):
+    """What every image command accepts; the shared image pipeline (engine/vision) is typed with it."""

@@ -25,6 +25,7 @@ from aitraining.engine.vision.upstream import reload_best_weights_callback
 
 if TYPE_CHECKING:
     from aitraining.params.groups import CommonParams
+    from aitraining.params.vision import ImageCommandParams
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,7 +41,7 @@ class ImageTask(SupervisedTask[Any, S]):
     lora_heads: tuple[str, ...] = ("classifier",)  # trained in full beside a LoRA adapter
 
     # ------------------------------------------------------------------ data
-    def load_data(self, params: Any, *, strict: bool = False) -> LoadedData:
+    def load_data(self, params: ImageCommandParams, *, strict: bool = False) -> LoadedData:
         data = load_image_splits(
             params.data_path or "",
             params.train_split,
@@ -61,15 +62,15 @@ class ImageTask(SupervisedTask[Any, S]):
         findings = {"sizes": sizes, "unreadable": unreadable}
         return LoadedData(train=kept[params.train_split], valid=valid, source=data.source, findings=findings)
 
-    def columns(self, params: Any) -> dict[str, str]:
+    def columns(self, params: ImageCommandParams) -> dict[str, str]:
         return {"image_column": params.image_column, self.target_param: getattr(params, self.target_param)}
 
-    def load_processor(self, params: Any) -> Any:
+    def load_processor(self, params: ImageCommandParams) -> Any:
         processor = load_image_processor(params.model or "")
         set_image_size(processor, getattr(params, "image_size", None))
         return processor
 
-    def base_state(self, params: Any, processor: Any, logger: logging.Logger) -> dict[str, Any]:
+    def base_state(self, params: ImageCommandParams, processor: Any, logger: logging.Logger) -> dict[str, Any]:
         """The ImageState fields, for the subclass's state constructor (`with_findings` adds the rest)."""
         logger.info(f"Images are processed at {processor_size(processor)} pixels by {type(processor).__name__}.")
         return {"params": params, "logger": logger, "processor": processor}

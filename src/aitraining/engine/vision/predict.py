@@ -9,9 +9,10 @@ from typing import Any
 from aitraining.data.images import is_image_file, list_images, load_image_splits, open_image, scan_images
 from aitraining.data.readers import SUFFIXES
 from aitraining.errors import DataError, ParamError
+from aitraining.params.vision import ImageCommandParams
 
 
-def image_inputs(params: Any, logger: Any, strict: bool = False) -> tuple[list[Any], Any, str]:
+def image_inputs(params: ImageCommandParams, logger: Any, strict: bool = False) -> tuple[list[Any], Any, str]:
     """(image references, the rows they came from or None, source) for --predict.
 
     --data-path may be one image, a folder of images (searched recursively), or any training layout

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aitraining.data.loading import LoadedData, require_columns
+from aitraining.params.vision import ImageCommandParams
 
 if TYPE_CHECKING:
     from aitraining.config import Resolved
@@ -18,6 +19,7 @@ def preview_splits(
 ) -> LoadedData:
     """Log each split's readable images, their sizes and `describe(rows)`; the loaded data for more lines."""
     params = resolved.params
+    assert isinstance(params, ImageCommandParams), type(params).__name__
     data = task.load_data(params, strict=resolved.strict)
     splits = [(params.train_split, data.train)] + ([(str(params.valid_split), data.valid)] if data.valid else [])
     for name, rows in splits:

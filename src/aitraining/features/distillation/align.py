@@ -55,7 +55,9 @@ def align(ids: Any, attn: Any, trained: Any, render: Render | None, pad_id: int)
     if render is None:
         rows, pos = trained[:, 1:].nonzero(as_tuple=True)
         return Aligned(student, student, (rows, pos), (rows, pos))
-    sequences, s_pos, t_pos = [], [[], []], [[], []]
+    sequences: list[list[int]] = []
+    s_pos: list[list[int]] = [[], []]
+    t_pos: list[list[int]] = [[], []]
     for row in range(ids.shape[0]):
         where = attn[row].nonzero().flatten().tolist()
         tokens = ids[row, where].tolist()
@@ -68,8 +70,10 @@ def align(ids: Any, attn: Any, trained: Any, render: Render | None, pad_id: int)
         sequences.append(prompt + tokens[first:])
         for i in range(first, len(tokens)):
             if marks[i]:
-                s_pos[0].append(row), s_pos[1].append(where[i - 1])
-                t_pos[0].append(row), t_pos[1].append(len(prompt) + i - first - 1)
+                s_pos[0].append(row)
+                s_pos[1].append(where[i - 1])
+                t_pos[0].append(row)
+                t_pos[1].append(len(prompt) + i - first - 1)
     width = max(len(s) for s in sequences)
     t_ids = torch.full((len(sequences), width), pad_id, dtype=ids.dtype, device=ids.device)
     t_attn = torch.zeros_like(t_ids)

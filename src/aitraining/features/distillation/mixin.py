@@ -76,9 +76,10 @@ class DistillMixin:
     def compute_loss(
         self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None
     ) -> Any:
-        result = super().compute_loss(
+        parent: Any = super()  # the trainer class this mixin is combined with
+        result = parent.compute_loss(
             model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch
-        )  # type: ignore[misc]
+        )
         own, outputs = result if return_outputs else (result, None)
         total = self._kd_combine(model, inputs, own, self._kd_ga_steps(num_items_in_batch))
         return (total, outputs) if return_outputs else total

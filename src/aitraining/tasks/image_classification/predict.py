@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from aitraining.engine.predict import free_path, trained_model_folder, with_training_settings, write_jsonl
+from aitraining.params.vision import ImageCommandParams
+from aitraining.tasks.image_classification.params import ImageClassificationParams
 
 TRAINED_SETTINGS = ("image_column", "target_column")
 TOP_K = 5
@@ -63,7 +65,8 @@ def preview(resolved: Any) -> int:
     return 0
 
 
-def _per_class(rows: Any, params: Any) -> str:
+def _per_class(rows: Any, params: ImageCommandParams) -> str:
+    assert isinstance(params, ImageClassificationParams), type(params).__name__
     from aitraining.data.images import count_values
     from aitraining.engine.targets import label_text
 

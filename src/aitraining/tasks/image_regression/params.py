@@ -3,16 +3,13 @@ early stopping."""
 
 from __future__ import annotations
 
-from aitraining.params.crosscutting import PeftParams
 from aitraining.params.fields import retuned
 from aitraining.params.groups import CommonParams
-from aitraining.params.supervised import EarlyStoppingParams, TargetParams
-from aitraining.params.vision import ImageColumnParams, ImageSizeParams
+from aitraining.params.supervised import TargetParams
+from aitraining.params.vision import ImageCommandParams, ImageSizeParams
 
 
-class ImageRegressionParams(
-    EarlyStoppingParams, TargetParams, ImageSizeParams, ImageColumnParams, PeftParams, CommonParams
-):
+class ImageRegressionParams(TargetParams, ImageSizeParams, ImageCommandParams):
     # AutoTrain's image-regression defaults
     lr: float = retuned(CommonParams, "lr", 5e-5)
     epochs: int = retuned(CommonParams, "epochs", 3)

@@ -78,8 +78,11 @@ def encode_row(
     stop_ids: frozenset[int] | None = None,
 ) -> tuple:
     """(prompt_ids, [chosen_ids, rejected_ids]) for one row."""
-    chosen, rejected = row[columns["chosen"]], row[columns["rejected"]]
-    prompt = row[columns["prompt"]] if columns.get("prompt") else ""
+    chosen_column, rejected_column = columns["chosen"], columns["rejected"]
+    assert chosen_column and rejected_column, "load_data names both answer columns"
+    chosen, rejected = row[chosen_column], row[rejected_column]
+    prompt_column = columns.get("prompt")
+    prompt = row[prompt_column] if prompt_column else ""
     use_chat = rule_for(tokenizer).chat or any(isinstance(v, list) for v in (prompt, chosen, rejected))
     if not use_chat:
         for name, value in (("prompt", prompt), ("chosen", chosen), ("rejected", rejected)):

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aitraining.engine import distributed
-from aitraining.engine.best import best_summary, evaluation_at
+from aitraining.engine.best import best_summary, evaluation_at, keeps_best
 from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
+from aitraining.engine.models import merge_adapter
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.features import distillation
 from aitraining.tasks.llm import models
@@ -28,6 +29,7 @@ def check_hardware(params: LLMParams) -> None:
     check_mixed_precision(params.mixed_precision)
     check_quantization(params.quantization)
     check_flash_attention(params.use_flash_attention_2)
+    keeps_best(params, params.eval_strategy if params.valid_split else "no")  # checkpoint/evaluation alignment
 
 
 def final_metrics(trainer: Any, train_output: Any, has_eval: bool, *, perplexity: bool = False) -> dict[str, Any]:
@@ -82,12 +84,12 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
     # Order matters: data, tokenizer, templates and every row are checked before the weights load.
     with distributed.main_process_first():  # rank 0 loads and tokenises (and caches) first
         data = module.load_data(params, logger)
-        tokenizer = models.load_tokenizer(params.model, logger)
+        tokenizer = models.load_tokenizer(params.model or "", logger)
         if params.padding:  # AutoTrain's `padding`: the side the collator pads on, saved with the tokenizer
             tokenizer.padding_side = params.padding
             tokenizer.init_kwargs["padding_side"] = params.padding  # what save_pretrained writes
         teacher = distillation.check_teacher(params, tokenizer, logger) if params.use_distillation else None
-        prepared = module.prepare(data, params, tokenizer, models.load_config(params.model), logger)
+        prepared = module.prepare(data, params, tokenizer, models.load_config(params.model or ""), logger)
     model = models.load_model(params, tokenizer, spec.model_kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, project)
     if teacher is not None:  # a feature wrapping the built trainer; the trainer modules know nothing of it
@@ -114,7 +116,7 @@ def save(trainer: Any, tokenizer: Any, params: LLMParams, project: Path, logger:
     """Rank 0 saves (DDP keeps a full copy per process); fsdp/deepspeed save with every rank."""
     saved: dict[str, str] = {}
     if distributed.sharded(params):
-        saved = distributed.save_sharded(trainer, tokenizer, params, project, models.merge_adapter)
+        saved = distributed.save_sharded(trainer, tokenizer, params, project, merge_adapter)
     elif distributed.is_main():
         saved = models.save_trained(trainer.model, tokenizer, params, project, logger)
     distributed.barrier()

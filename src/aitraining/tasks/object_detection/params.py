@@ -3,14 +3,13 @@ and early stopping."""
 
 from __future__ import annotations
 
-from aitraining.params.crosscutting import PeftParams
 from aitraining.params.fields import param, retuned
 from aitraining.params.groups import CommonParams
-from aitraining.params.supervised import INPUTS, EarlyStoppingParams
-from aitraining.params.vision import ImageColumnParams
+from aitraining.params.supervised import INPUTS
+from aitraining.params.vision import ImageCommandParams
 
 
-class ObjectDetectionParams(EarlyStoppingParams, ImageColumnParams, PeftParams, CommonParams):
+class ObjectDetectionParams(ImageCommandParams):
     objects_column: str = param(
         "objects",
         "Column holding each image's objects: {bbox: [[x, y, w, h], ...], category: [...]}, COCO boxes in "

@@ -12,12 +12,13 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
     from aitraining.tasks.llm.ppo.trainer import PPOTrainer
 
 STATE_FILE = "ppo_state.pt"
@@ -80,7 +81,7 @@ def load_checkpoint(trainer: PPOTrainer, folder: Path) -> Position:
     return Position(**state["position"])
 
 
-def save_due(params: Any, global_step: int, last_of_epoch: bool) -> bool:
+def save_due(params: LLMParams, global_step: int, last_of_epoch: bool) -> bool:
     """--save-strategy for PPO steps: every --save-steps PPO steps, or at the end of each epoch."""
     if params.save_strategy == "steps":
         return global_step % params.save_steps == 0

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
 
 
-def build_optimizer(parameters: list[torch.nn.Parameter], params: Any) -> torch.optim.Optimizer:
+def build_optimizer(parameters: list[torch.nn.Parameter], params: LLMParams) -> torch.optim.Optimizer:
     fused = params.optimizer == "adamw_torch_fused" and all(p.is_cuda for p in parameters)
     return torch.optim.AdamW(parameters, lr=params.lr, weight_decay=params.weight_decay, fused=fused or None)
 
@@ -25,7 +25,7 @@ def check_schedule(params: LLMParams) -> None:
     params.check_ppo_schedule()  # also run at resolve time, by LLMParams.check()
 
 
-def build_schedule(optimizer: torch.optim.Optimizer, params: Any, total_updates: int) -> Any:
+def build_schedule(optimizer: torch.optim.Optimizer, params: LLMParams, total_updates: int) -> Any:
     """transformers' named schedule over `total_updates` optimiser steps."""
     from transformers import get_scheduler
 

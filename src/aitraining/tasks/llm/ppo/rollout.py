@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 
 @dataclass
@@ -33,7 +36,7 @@ class SamplingSettings:
     pad_token_id: int
 
     @classmethod
-    def from_params(cls, params: Any, tokenizer: Any, model: Any) -> SamplingSettings:
+    def from_params(cls, params: LLMParams, tokenizer: Any, model: Any) -> SamplingSettings:
         return cls(
             max_new_tokens=params.rl_max_new_tokens,
             temperature=params.rl_temperature,
@@ -71,7 +74,7 @@ def stop_token_ids(tokenizer: Any, model: Any) -> list[int]:
     from aitraining.data.chat_templates import stop_token_ids as model_stop_ids
     from aitraining.data.chat_templates import turn_end_id
 
-    ids = set(model_stop_ids(tokenizer, getattr(model, "config", None)))
+    ids: set[int | None] = set(model_stop_ids(tokenizer, getattr(model, "config", None)))
     configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
     ids.update(configured if isinstance(configured, list) else [configured])
     ids.add(turn_end_id(tokenizer))

@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -36,6 +36,9 @@ from aitraining.tasks.llm.ppo.value_head import (
     place_on_device,
     trainable_parameters,
 )
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 
 @dataclass
@@ -66,7 +69,7 @@ class PPOTrainer:
         model: Any,
         tokenizer: Any,
         prompts_dataset: Any,
-        params: Any,
+        params: LLMParams,
         project: Path,
         logger: Any,
         ref_model: Any = None,
@@ -79,10 +82,10 @@ class PPOTrainer:
         self.project, self.logger = Path(project), logger
         self.prompts = [list(row["input_ids"]) for row in prompts_dataset]
         # copied (if at all) before any update; frozen, so half precision is kept on a GPU
-        self.reference = ReferencePolicy(model, ref_model, frozen_dtype(checkpoint_dtype(params.model)))
+        self.reference = ReferencePolicy(model, ref_model, frozen_dtype(checkpoint_dtype(params.model or "")))
         self.policy_with_value = PolicyWithValueHead(model).eval()
         device = self.policy_with_value.device
-        self.scorer = RewardScorer(params.rl_reward_model_path, tokenizer, device, logger, params.batch_size)
+        self.scorer = RewardScorer(params.rl_reward_model_path or "", tokenizer, device, logger, params.batch_size)
         self.sampling = SamplingSettings.from_params(params, tokenizer, model)
         self.trainable = list(trainable_parameters(self.policy_with_value))
         self.optimizer = build_optimizer(self.trainable, params)

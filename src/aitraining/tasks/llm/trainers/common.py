@@ -22,7 +22,7 @@ class Prepared:
 
 
 def load_checked(params: LLMParams, columns: dict[str, str]) -> LoadedData:
-    data = load_splits(params.data_path, params.train_split, params.valid_split, params.max_samples)
+    data = load_splits(params.data_path or "", params.train_split, params.valid_split, params.max_samples)
     require_columns(data.train, columns, split=params.train_split, source=data.source)
     if data.valid is not None:
         require_columns(data.valid, columns, split=str(params.valid_split), source=data.source)

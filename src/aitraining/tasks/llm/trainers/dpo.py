@@ -32,7 +32,7 @@ def build_trainer(model: Any, tokenizer: Any, prepared: Prepared, params: LLMPar
     if params.model_ref:
         ref = models.load_reference(params.model_ref)
     else:
-        ref = None if params.peft else models.load_reference(params.model, "--model")
+        ref = None if params.peft else models.load_reference(params.model or "", "--model")
     trainer = dpo_trainer_class()(
         model=model,
         ref_model=ref,

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
 
 
-def load_data(params: Any, logger: Any) -> Any:
+def load_data(params: LLMParams, logger: Any) -> Any:
     data = load_checked(params, {"text_column": params.text_column})
     first = data.train[0][params.text_column]
     if not isinstance(first, str):
@@ -29,7 +29,7 @@ def load_data(params: Any, logger: Any) -> Any:
     return data
 
 
-def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
+def prepare(data: Any, params: LLMParams, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
     block = effective_block_size(params, tokenizer, model_config, logger)
     train = prep_generic.prepare(data.train, params, tokenizer, block)
     valid = prep_generic.prepare(data.valid, params, tokenizer, block) if data.valid is not None else None

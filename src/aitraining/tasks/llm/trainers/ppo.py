@@ -22,12 +22,12 @@ if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
 
 
-def load_data(params: Any, logger: Any) -> Any:
+def load_data(params: LLMParams, logger: Any) -> Any:
     from aitraining.tasks.llm.ppo.optim import check_schedule
     from aitraining.tasks.llm.ppo.reward import check_reward_model_path
 
     check_schedule(params)  # these checks fail before the policy is loaded
-    check_reward_model_path(params.rl_reward_model_path)
+    check_reward_model_path(params.rl_reward_model_path or "")
     data = load_checked(params, {"text_column": params.text_column})
     first = data.train[0][params.text_column]
     if not isinstance(first, (str, list)):
@@ -38,7 +38,7 @@ def load_data(params: Any, logger: Any) -> Any:
     return data
 
 
-def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
+def prepare(data: Any, params: LLMParams, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
     from aitraining.tasks.llm.ppo.data import prompt_limit, tokenize_prompts
 
     # the same template handling as sft and reward: a named template binds the model's end-of-turn token,

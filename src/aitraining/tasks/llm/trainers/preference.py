@@ -67,7 +67,8 @@ def load_data(params: LLMParams, logger: Any) -> PrefData:
         loaded, converted = convert_loaded(load_checked(params, {}), params, "preference", logger)
         cols = {**CONVERTED_COLUMNS, "prompt": "prompt" if "prompt" in loaded.train.column_names else None}
         return PrefData(loaded, cols, converted)
-    wanted = {"text_column": params.text_column, "rejected_text_column": params.rejected_text_column}
+    # LLMParams.check() has made sure --rejected-text-column is set for dpo, orpo and reward
+    wanted = {"text_column": params.text_column, "rejected_text_column": params.rejected_text_column or ""}
     if params.prompt_text_column:
         wanted["prompt_text_column"] = params.prompt_text_column
     data = load_checked(params, wanted)

@@ -31,7 +31,7 @@ def _full_texts(batch: dict[str, list]) -> dict[str, list]:
     }
 
 
-def prepare(data: Any, params: Any, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
+def prepare(data: Any, params: LLMParams, tokenizer: Any, model_config: Any, logger: Any) -> Prepared:
     pairs = prepare_pairs(data, params, tokenizer, model_config, logger)
     train = pairs.train.map(_full_texts, batched=True, remove_columns=["prompt_ids"])
     valid = pairs.valid.map(_full_texts, batched=True, remove_columns=["prompt_ids"]) if pairs.valid else None

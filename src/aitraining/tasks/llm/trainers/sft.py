@@ -45,7 +45,7 @@ class SftPrepared(Prepared):
     format: tuple[str, str] = ("text", "text")
 
 
-def load_data(params: Any, logger: Any) -> Any:
+def load_data(params: LLMParams, logger: Any) -> Any:
     data = load_checked(params, {})
     if params.auto_convert_dataset:
         loaded, converted = convert_loaded(data, params, "sft", logger)
