@@ -61,3 +61,72 @@ def start_head_at(model: Any, value: float) -> bool:
     with torch.no_grad():
         heads[-1].bias.fill_(value)
     return True
+
+
+def check_label_column(dataset: Any, column: str, split: str, source: str) -> None:
+    """Every row of `column` holds a class name or an integer class id; else a DataError naming the row."""
+    from aitraining.errors import DataError
+
+    for row, value in enumerate(dataset[column], start=1):
+        if not is_label(value):
+            raise DataError(
+                f"Row {row} of the {split} split of {source}: label {value!r} in column '{column}' is not a class "
+                "name or integer class id. Fix or remove that row."
+            )
+
+
+def class_names(values: Any) -> list[str]:
+    """The distinct labels as text, integer ids in numeric order first."""
+    return sorted({label_text(v) for v in values}, key=label_sort_key)
+
+
+def training_classes(train_values: Any, valid_values: Any, column: str, rows: str) -> list[str]:
+    """The classes of the training split; refuses one class, or validation classes training never shows.
+    `rows` names what the rows are in messages ("rows", "images")."""
+    from aitraining.errors import DataError
+
+    labels = class_names(train_values)
+    if len(labels) < 2:
+        raise DataError(
+            f"Column '{column}' has a single class ({labels[0]!r}) in the training data; classification needs at "
+            "least two."
+        )
+    unseen = sorted(set(class_names(valid_values)) - set(labels))
+    if unseen:
+        raise DataError(
+            f"The validation split has labels that never occur in training: {', '.join(unseen)}. Add training "
+            f"{rows} for them or remove those validation {rows}."
+        )
+    return labels
+
+
+def check_number_column(dataset: Any, column: str, split: str, source: str, command: str) -> None:
+    """Every row of `column` holds a finite number; else a DataError naming the row."""
+    from aitraining.errors import DataError
+
+    for row, value in enumerate(dataset[column], start=1):
+        if as_number(value) is None:
+            held = "is empty" if value is None or value == "" else f"holds {value!r}"
+            raise DataError(
+                f"Row {row} of the {split} split of {source}: column '{column}' {held}, not a number. "
+                f"{command} needs a finite number in every row; fix or remove that row."
+            )
+
+
+def training_numbers(values: Any, column: str, logger: Any) -> Any:
+    """The training targets as a float array, logged; refuses a constant target (nothing to learn)."""
+    import numpy as np
+
+    from aitraining.errors import DataError
+
+    numbers = np.array([as_number(v) for v in values], dtype=float)
+    if numbers.std() == 0:
+        raise DataError(
+            f"Column '{column}' holds the same value ({numbers[0]:g}) in every training row: there is nothing to "
+            "learn. Check --target-column."
+        )
+    logger.info(
+        f"Target '{column}': mean {numbers.mean():.4g}, std {numbers.std():.4g}, "
+        f"range {numbers.min():.4g} to {numbers.max():.4g}."
+    )
+    return numbers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aitraining.params.crosscutting import PeftParams
-from aitraining.params.fields import ParamsBase, param
+from aitraining.params.fields import ParamsBase, param, retuned
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import INPUTS, EarlyStoppingParams
 
@@ -35,3 +35,12 @@ class ImageSizeParams(ParamsBase):
 
 class ImageCommandParams(EarlyStoppingParams, ImageColumnParams, PeftParams, CommonParams):
     """What every image command accepts; the shared image pipeline (engine/vision) is typed with it."""
+
+    # AutoTrain's defaults for its image commands
+    lr: float = retuned(CommonParams, "lr", 5e-5)
+    epochs: int = retuned(CommonParams, "epochs", 3)
+    batch_size: int = retuned(CommonParams, "batch_size", 8)
+    gradient_accumulation: int = retuned(CommonParams, "gradient_accumulation", 1)
+
+    def check(self) -> None:
+        self.check_peft()

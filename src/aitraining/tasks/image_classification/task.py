@@ -14,11 +14,10 @@ from aitraining.engine.metrics import logits_of
 from aitraining.engine.models import load_weights
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
-from aitraining.engine.targets import is_label, label_sort_key, label_text
+from aitraining.engine.targets import check_label_column, label_text, training_classes
 from aitraining.engine.vision.augment import augment_image
 from aitraining.engine.vision.base import ImageState, ImageTask
 from aitraining.engine.vision.processor import fit_model_to_size
-from aitraining.errors import DataError
 from aitraining.tasks.image_classification.params import ImageClassificationParams
 
 
@@ -40,21 +39,12 @@ def averaged_metrics(labels: np.ndarray, predicted: np.ndarray) -> dict[str, flo
     }
 
 
-def class_names(values: list[Any]) -> list[str]:
-    return sorted({label_text(v) for v in values}, key=label_sort_key)
-
-
 class ImageClassification(ImageTask[ImageClassificationState]):
     metric = "eval_f1_macro"
     greater_is_better = True
 
     def check_rows(self, dataset: Any, params: ImageClassificationParams, split: str, source: str) -> None:
-        for row, value in enumerate(dataset[params.target_column], start=1):
-            if not is_label(value):
-                raise DataError(
-                    f"Row {row} of the {split} split of {source}: label {value!r} in column "
-                    f"'{params.target_column}' is not a class name or integer class id. Fix or remove that row."
-                )
+        check_label_column(dataset, params.target_column, split, source)
 
     def stratify_values(self, dataset: Any, params: ImageClassificationParams) -> list[Any]:
         return [label_text(v) for v in dataset[params.target_column]]
@@ -62,18 +52,9 @@ class ImageClassification(ImageTask[ImageClassificationState]):
     def setup(
         self, train: Any, valid: Any, params: ImageClassificationParams, processor: Any, logger: logging.Logger
     ) -> ImageClassificationState:
-        labels = class_names(train[params.target_column])
-        if len(labels) < 2:
-            raise DataError(
-                f"Column '{params.target_column}' has a single class ({labels[0]!r}) in the training images; "
-                "classification needs at least two."
-            )
-        unseen = sorted(set(class_names(valid[params.target_column])) - set(labels))
-        if unseen:
-            raise DataError(
-                f"The validation images have classes that never occur in training: {', '.join(unseen)}. "
-                "Add training images for them or remove those validation images."
-            )
+        labels = training_classes(
+            train[params.target_column], valid[params.target_column], params.target_column, "images"
+        )
         counts = count_values([label_text(v) for v in train[params.target_column]])
         logger.info(f"{len(labels)} classes; training images per class: {counts}")
         return ImageClassificationState(**self.base_state(params, processor, logger), labels=tuple(labels))

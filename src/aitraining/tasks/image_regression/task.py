@@ -6,19 +6,16 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from aitraining.data.images import open_image
 from aitraining.engine.hardware import check_quantization
 from aitraining.engine.metrics import logits_of, regression_metrics
 from aitraining.engine.models import load_weights
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, run_supervised
-from aitraining.engine.targets import as_number, start_head_at
+from aitraining.engine.targets import as_number, check_number_column, start_head_at, training_numbers
 from aitraining.engine.vision.augment import augment_image
 from aitraining.engine.vision.base import ImageState, ImageTask
 from aitraining.engine.vision.processor import fit_model_to_size
-from aitraining.errors import DataError
 from aitraining.tasks.image_regression.params import ImageRegressionParams
 
 
@@ -32,28 +29,12 @@ class ImageRegression(ImageTask[ImageRegressionState]):
     greater_is_better = False
 
     def check_rows(self, dataset: Any, params: ImageRegressionParams, split: str, source: str) -> None:
-        column = params.target_column
-        for row, value in enumerate(dataset[column], start=1):
-            if as_number(value) is None:
-                held = "is empty" if value is None or value == "" else f"holds {value!r}"
-                raise DataError(
-                    f"Row {row} of the {split} split of {source}: column '{column}' {held}, not a number. "
-                    "image-regression needs a finite number for every image; fix or remove that row."
-                )
+        check_number_column(dataset, params.target_column, split, source, "image-regression")
 
     def setup(
         self, train: Any, valid: Any, params: ImageRegressionParams, processor: Any, logger: logging.Logger
     ) -> ImageRegressionState:
-        values = np.array([as_number(v) for v in train[params.target_column]], dtype=float)
-        if values.std() == 0:
-            raise DataError(
-                f"Column '{params.target_column}' holds the same value ({values[0]:g}) for every training image: "
-                "there is nothing to learn. Check --target-column."
-            )
-        logger.info(
-            f"Target '{params.target_column}': mean {values.mean():.4g}, std {values.std():.4g}, "
-            f"range {values.min():.4g} to {values.max():.4g}."
-        )
+        values = training_numbers(train[params.target_column], params.target_column, logger)
         return ImageRegressionState(**self.base_state(params, processor, logger), mean=float(values.mean()))
 
     def load_model(self, state: ImageRegressionState) -> Any:

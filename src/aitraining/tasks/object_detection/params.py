@@ -3,8 +3,7 @@ and early stopping."""
 
 from __future__ import annotations
 
-from aitraining.params.fields import param, retuned
-from aitraining.params.groups import CommonParams
+from aitraining.params.fields import param
 from aitraining.params.supervised import INPUTS
 from aitraining.params.vision import ImageCommandParams
 
@@ -23,12 +22,3 @@ class ObjectDetectionParams(ImageCommandParams):
         group=INPUTS,
         ge=16,
     )
-
-    # AutoTrain's object-detection defaults
-    lr: float = retuned(CommonParams, "lr", 5e-5)
-    epochs: int = retuned(CommonParams, "epochs", 3)
-    batch_size: int = retuned(CommonParams, "batch_size", 8)
-    gradient_accumulation: int = retuned(CommonParams, "gradient_accumulation", 1)
-
-    def check(self) -> None:
-        self.check_peft()

@@ -14,8 +14,7 @@ from aitraining.engine.metrics import binary_note, classification_metrics, logit
 from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
-from aitraining.engine.targets import is_label, label_sort_key, label_text
-from aitraining.errors import DataError
+from aitraining.engine.targets import check_label_column, label_text, training_classes
 from aitraining.tasks.text_classification.params import TextClassificationParams
 
 
@@ -33,12 +32,7 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
 
     def check_rows(self, dataset: Any, params: TextClassificationParams, split: str, source: str) -> None:
         check_text_column(dataset, params.text_column, split, source)
-        for row, value in enumerate(dataset[params.target_column], start=1):
-            if not is_label(value):
-                raise DataError(
-                    f"Row {row} of the {split} split of {source}: label {value!r} in column "
-                    f"'{params.target_column}' is not a class name or integer class id."
-                )
+        check_label_column(dataset, params.target_column, split, source)
 
     def stratify_values(self, dataset: Any, params: TextClassificationParams) -> list[Any]:
         return [str(v) for v in dataset[params.target_column]]
@@ -46,18 +40,9 @@ class TextClassification(SupervisedTask[TextClassificationParams, Classification
     def setup(
         self, train: Any, valid: Any, params: TextClassificationParams, processor: Any, logger: logging.Logger
     ) -> ClassificationState:
-        values = sorted({label_text(v) for v in train[params.target_column]}, key=label_sort_key)
-        if len(values) < 2:
-            raise DataError(
-                f"Column '{params.target_column}' has a single class ({values[0]!r}) in the training data; "
-                "classification needs at least two."
-            )
-        unseen = sorted({label_text(v) for v in valid[params.target_column]} - set(values))
-        if unseen:
-            raise DataError(
-                f"The validation split has labels that never occur in training: {', '.join(unseen)}. "
-                "Add training examples for them or remove those rows."
-            )
+        values = training_classes(
+            train[params.target_column], valid[params.target_column], params.target_column, "rows"
+        )
         logger.info(f"{len(values)} classes: {', '.join(values[:20])}{' ...' if len(values) > 20 else ''}")
         if len(values) == 2:
             logger.info(binary_note(values))

@@ -6,8 +6,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 # One text check for every text task; imported rather than copied so both tasks report bad text alike.
 from aitraining.data.checks import check_text_column
 from aitraining.data.mapping import tokenize_map
@@ -15,8 +13,7 @@ from aitraining.engine.metrics import logits_of, regression_metrics
 from aitraining.engine.models import load_trainable
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import Metrics, SupervisedTask, TaskState, run_supervised
-from aitraining.engine.targets import as_number, start_head_at
-from aitraining.errors import DataError
+from aitraining.engine.targets import as_number, check_number_column, start_head_at, training_numbers
 from aitraining.tasks.text_regression.params import TextRegressionParams
 
 
@@ -34,28 +31,12 @@ class TextRegression(SupervisedTask[TextRegressionParams, RegressionState]):
 
     def check_rows(self, dataset: Any, params: TextRegressionParams, split: str, source: str) -> None:
         check_text_column(dataset, params.text_column, split, source)
-        column = params.target_column
-        for row, value in enumerate(dataset[column], start=1):
-            if as_number(value) is None:
-                held = "is empty" if value is None or value == "" else f"holds {value!r}"
-                raise DataError(
-                    f"Row {row} of the {split} split of {source}: column '{column}' {held}, not a number. "
-                    "text-regression needs a finite number in every row; fix or remove that row."
-                )
+        check_number_column(dataset, params.target_column, split, source, "text-regression")
 
     def setup(
         self, train: Any, valid: Any, params: TextRegressionParams, processor: Any, logger: logging.Logger
     ) -> RegressionState:
-        values = np.array([as_number(v) for v in train[params.target_column]], dtype=float)
-        if values.std() == 0:
-            raise DataError(
-                f"Column '{params.target_column}' holds the same value ({values[0]:g}) in every training row: "
-                "there is nothing to learn. Check --target-column."
-            )
-        logger.info(
-            f"Target '{params.target_column}': mean {values.mean():.4g}, std {values.std():.4g}, "
-            f"range {values.min():.4g} to {values.max():.4g}."
-        )
+        values = training_numbers(train[params.target_column], params.target_column, logger)
         return RegressionState(params=params, logger=logger, processor=processor, mean=float(values.mean()))
 
     def load_model(self, state: RegressionState) -> Any:
