@@ -55,4 +55,5 @@ def test_cli_subprocess_end_to_end(tmp_path):
     assert "Warning: rl_gamma only applies to PPO, will be ignored" in done.stderr
     assert "Model saved to" in done.stderr
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
-    assert again.returncode == 2 and "already exists" in again.stderr
+    # the folder holds a finished run (and its checkpoint): refused, naming both ways forward
+    assert again.returncode == 2 and "nothing was changed" in again.stderr and "--overwrite" in again.stderr

@@ -41,8 +41,8 @@ def keeps_best(params: CommonParams, eval_strategy: str) -> bool:
 
 def best_summary(trainer: Any) -> dict[str, Any] | None:
     """{'step', 'metric', 'value', 'of_steps'} of the checkpoint the Trainer reloaded at the end, else None."""
-    args, state = trainer.args, trainer.state
-    if not getattr(args, "load_best_model_at_end", False) or state.best_model_checkpoint is None:
+    args, state = getattr(trainer, "args", None), trainer.state  # our PPO trainer has no TrainingArguments
+    if args is None or not args.load_best_model_at_end or state.best_model_checkpoint is None:
         return None
     step = state.best_global_step
     if step is None:

@@ -98,7 +98,7 @@ def test_reward_then_ppo_from_the_cli(capsys, tiny_lm, tmp_path):
                 "--rl-reward-model-path",
                 str(reward_dir),
                 "--epochs",
-                "12",
+                "16",
                 "--lr",
                 "3e-3",
                 "--scheduler",
