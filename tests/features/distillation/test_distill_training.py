@@ -14,7 +14,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from aitraining.testing._corpus import COLOUR_ANSWERS
 
-QA = ["--trainer", "sft"]
+QA = ["--trainer", "sft", "--chat-template", "none"]  # raw text, as heldout_kl measures it
 PREF = ["--trainer", "dpo", "--prompt-text-column", "prompt", "--text-column", "chosen"]
 PREF += ["--rejected-text-column", "rejected"]
 STUDENT = ["--epochs", "2", "--lr", "2e-3", "--valid-split", "valid"]
