@@ -135,7 +135,8 @@ def test_peak_memory_stays_within_1_5x_of_load_dataset(tmp_path: Path, monkeypat
     The former row-by-row reader peaked at ~8x the file size here; Arrow keeps rows out of the Python heap.
     """
     warm_up = write_jsonl(tmp_path / "warm.jsonl", chat_rows(10))
-    load_splits(str(warm_up)), datasets.load_dataset("json", data_files=str(warm_up), split="train")
+    for _ in range(2):  # cold, then cached: one-time imports of either path are not counted below
+        load_splits(str(warm_up)), datasets.load_dataset("json", data_files=str(warm_up), split="train")
     path = write_jsonl(tmp_path / "train.jsonl", chat_rows(20_000))
     size = path.stat().st_size
 
@@ -145,8 +146,11 @@ def test_peak_memory_stays_within_1_5x_of_load_dataset(tmp_path: Path, monkeypat
     def ours() -> None:
         load_splits(str(path))
 
-    for phase in ("cold", "cached"):
-        ours_peak, theirs_peak = _peak_python_memory(ours), _peak_python_memory(theirs)
+    for phase, repeats in (("cold", 1), ("cached", 3)):
+        # tracemalloc also counts what other threads allocate meanwhile: the cached loads, repeatable, take the
+        # least of three measurements
+        ours_peak = min(_peak_python_memory(ours) for _ in range(repeats))
+        theirs_peak = min(_peak_python_memory(theirs) for _ in range(repeats))
         assert ours_peak <= 1.5 * theirs_peak + 2**20, (phase, ours_peak, theirs_peak, size)
     assert ours_peak < size / 2  # from the cache, far less than the file itself
 
