@@ -19,3 +19,25 @@ def run_cli(capsys):
         return code, out + err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_lm(tmp_path_factory):
+    """One tiny causal LM (tokenizer trained on the spot) for every LLM test of the session."""
+    from aitraining.testing import make_tiny_causal_lm
+
+    return make_tiny_causal_lm(tmp_path_factory.mktemp("tiny_lm"))
+
+
+@pytest.fixture(scope="session")
+def text_data(tmp_path_factory):
+    from aitraining.testing import write_text_corpus
+
+    return write_text_corpus(tmp_path_factory.mktemp("text"), n_train=120, n_valid=24)
+
+
+@pytest.fixture(scope="session")
+def chat_data(tmp_path_factory):
+    from aitraining.testing import write_chat_dataset
+
+    return write_chat_dataset(tmp_path_factory.mktemp("chat"), n_train=120, n_valid=24)

@@ -11,7 +11,7 @@ from aitraining.data.loading import load_splits
 from aitraining.data.mapping import choose_workers, stable_hash, tokenize_map
 from aitraining.tasks.llm import prep_generic, prep_sft
 from aitraining.tasks.llm.params import LLMParams
-from aitraining.testing import make_tiny_causal_lm, write_chat_dataset
+from aitraining.testing import write_chat_dataset
 
 
 @pytest.mark.parametrize(
@@ -28,11 +28,6 @@ from aitraining.testing import make_tiny_causal_lm, write_chat_dataset
 )
 def test_choose_workers(rows: int, requested: int | None, cores: int, expected: int) -> None:
     assert choose_workers(rows, requested, cores) == expected
-
-
-@pytest.fixture(scope="module")
-def tiny_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_tiny_causal_lm(tmp_path_factory.mktemp("tiny_lm"))
 
 
 @pytest.fixture(scope="module")

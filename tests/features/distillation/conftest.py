@@ -6,11 +6,6 @@ from aitraining.testing import make_tiny_causal_lm, write_chat_dataset, write_pr
 
 
 @pytest.fixture(scope="session")
-def tiny_lm(tmp_path_factory):
-    return make_tiny_causal_lm(tmp_path_factory.mktemp("tiny_lm"))
-
-
-@pytest.fixture(scope="session")
 def fresh_student(tmp_path_factory):
     """Same tokenizer as `tiny_lm` (the factory trains it deterministically), other random weights."""
     return make_tiny_causal_lm(tmp_path_factory.mktemp("student"), seed=1)
