@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,43 @@ def run_batches(model: Any, processor: Any, references: list[Any], size: int, fn
         for ref, result in zip(chunk, fn(outputs, images), strict=True):
             results.append({"image": shown(ref), **result})
     return results
+
+
+@dataclass
+class Prediction:
+    """A trained image model ready to predict the --data-path images (what every image --predict starts with)."""
+
+    logger: Any
+    folder: Path
+    params: Any  # the command's params, with the trained run's column settings
+    references: list[Any]
+    rows: Any  # the rows the images came from, or None (an image or a plain folder)
+    source: str
+    model: Any
+    processor: Any
+
+    @property
+    def id2label(self) -> dict[int, str]:
+        return {int(k): v for k, v in self.model.config.id2label.items()}
+
+    def run(self, fn: Callable) -> list[dict]:
+        return run_batches(self.model, self.processor, self.references, self.params.batch_size, fn)
+
+    def write(self, results: list[dict]) -> Path:
+        from aitraining.engine.predict import free_path, write_jsonl
+
+        return write_jsonl(free_path(self.folder), results)
+
+
+def start_prediction(resolved: Any, command: str, auto_class: Any, settings: tuple[str, ...]) -> Prediction:
+    """The trained model of --project-name, its processor and the images of --data-path."""
+    from aitraining.engine.logs import setup_console
+    from aitraining.engine.predict import trained_model_folder, with_training_settings
+    from aitraining.engine.vision.processor import load_image_processor
+
+    logger = setup_console()
+    folder = trained_model_folder(resolved.params.project_name, command)
+    params = with_training_settings(resolved, folder, settings)
+    references, rows, source = image_inputs(params, logger, resolved.strict)
+    model = auto_class.from_pretrained(str(folder))
+    return Prediction(logger, folder, params, references, rows, source, model, load_image_processor(str(folder)))

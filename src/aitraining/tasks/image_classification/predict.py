@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aitraining.engine.predict import free_path, trained_model_folder, with_training_settings, write_jsonl
 from aitraining.params.vision import ImageCommandParams
 from aitraining.tasks.image_classification.params import ImageClassificationParams
 
@@ -25,31 +24,19 @@ def classify(outputs: Any, images: list[Any], id2label: dict[int, str]) -> list[
 def run(resolved: Any) -> int:
     from transformers import AutoModelForImageClassification
 
-    from aitraining.engine.logs import setup_console
-    from aitraining.engine.vision.predict import image_inputs, run_batches
-    from aitraining.engine.vision.processor import load_image_processor
+    from aitraining.engine.vision.predict import start_prediction
 
-    logger = setup_console()
-    folder = trained_model_folder(resolved.params.project_name, "image-classification")
-    params = with_training_settings(resolved, folder, TRAINED_SETTINGS)
-    references, rows, source = image_inputs(params, logger, resolved.strict)
-    model = AutoModelForImageClassification.from_pretrained(str(folder))
-    id2label = {int(k): v for k, v in model.config.id2label.items()}
-    results = run_batches(
-        model,
-        load_image_processor(str(folder)),
-        references,
-        params.batch_size,
-        lambda outputs, images: classify(outputs, images, id2label),
-    )
-    if rows is not None and params.target_column in rows.column_names:
-        targets = [str(v) for v in rows[params.target_column]]
+    job = start_prediction(resolved, "image-classification", AutoModelForImageClassification, TRAINED_SETTINGS)
+    id2label = job.id2label
+    results = job.run(lambda outputs, images: classify(outputs, images, id2label))
+    if job.rows is not None and job.params.target_column in job.rows.column_names:
+        targets = [str(v) for v in job.rows[job.params.target_column]]
         for result, target in zip(results, targets, strict=True):
             result["target"] = target
         correct = sum(r["label"] == r["target"] for r in results)
-        logger.info(f"Accuracy on these labelled images: {correct / len(results):.4f} ({correct}/{len(results)})")
-    path = write_jsonl(free_path(folder), results)
-    logger.info(f"Predicted {len(results)} images of {source}; written to {path}")
+        job.logger.info(f"Accuracy on these labelled images: {correct / len(results):.4f} ({correct}/{len(results)})")
+    path = job.write(results)
+    job.logger.info(f"Predicted {len(results)} images of {job.source}; written to {path}")
     return 0
 
 

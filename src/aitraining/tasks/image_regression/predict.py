@@ -4,40 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from aitraining.engine.predict import free_path, trained_model_folder, with_training_settings, write_jsonl
-
 TRAINED_SETTINGS = ("image_column", "target_column")
 
 
 def run(resolved: Any) -> int:
     from transformers import AutoModelForImageClassification
 
-    from aitraining.engine.logs import setup_console
     from aitraining.engine.metrics import regression_metrics
     from aitraining.engine.targets import as_number
-    from aitraining.engine.vision.predict import image_inputs, run_batches
-    from aitraining.engine.vision.processor import load_image_processor
+    from aitraining.engine.vision.predict import start_prediction
 
-    logger = setup_console()
-    folder = trained_model_folder(resolved.params.project_name, "image-regression")
-    params = with_training_settings(resolved, folder, TRAINED_SETTINGS)
-    references, rows, source = image_inputs(params, logger, resolved.strict)
-    model = AutoModelForImageClassification.from_pretrained(str(folder))
-    results = run_batches(
-        model,
-        load_image_processor(str(folder)),
-        references,
-        params.batch_size,
-        lambda outputs, images: [{"prediction": float(v)} for v in outputs.logits[:, 0].cpu()],
-    )
-    if rows is not None and params.target_column in rows.column_names:
-        targets = [as_number(v) for v in rows[params.target_column]]
+    job = start_prediction(resolved, "image-regression", AutoModelForImageClassification, TRAINED_SETTINGS)
+    results = job.run(lambda outputs, images: [{"prediction": float(v)} for v in outputs.logits[:, 0].cpu()])
+    if job.rows is not None and job.params.target_column in job.rows.column_names:
+        targets = [as_number(v) for v in job.rows[job.params.target_column]]
         for result, target in zip(results, targets, strict=True):
             result["target"] = target
         scores = regression_metrics([r["target"] for r in results], [r["prediction"] for r in results])
-        logger.info("Scores: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-    path = write_jsonl(free_path(folder), results)
-    logger.info(f"Predicted {len(results)} images of {source}; written to {path}")
+        job.logger.info("Scores: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+    path = job.write(results)
+    job.logger.info(f"Predicted {len(results)} images of {job.source}; written to {path}")
     return 0
 
 

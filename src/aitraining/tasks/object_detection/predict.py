@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aitraining.engine.predict import free_path, trained_model_folder, with_training_settings, write_jsonl
-
 TRAINED_SETTINGS = ("image_column", "objects_column")
 THRESHOLD = 0.5  # the score a predicted box needs to be written
 
@@ -30,27 +28,16 @@ def detect(processor: Any, outputs: Any, images: list[Any], id2label: dict[int, 
 def run(resolved: Any) -> int:
     from transformers import AutoModelForObjectDetection
 
-    from aitraining.engine.logs import setup_console
-    from aitraining.engine.vision.predict import image_inputs, run_batches
-    from aitraining.engine.vision.processor import load_image_processor
+    from aitraining.engine.vision.predict import start_prediction
 
-    logger = setup_console()
-    folder = trained_model_folder(resolved.params.project_name, "object-detection")
-    params = with_training_settings(resolved, folder, TRAINED_SETTINGS)
-    references, _rows, source = image_inputs(params, logger, resolved.strict)
-    model = AutoModelForObjectDetection.from_pretrained(str(folder))
-    processor = load_image_processor(str(folder))
-    id2label = {int(k): v for k, v in model.config.id2label.items()}
-    results = run_batches(
-        model,
-        processor,
-        references,
-        params.batch_size,
-        lambda outputs, images: detect(processor, outputs, images, id2label),
-    )
-    path = write_jsonl(free_path(folder), results)
+    job = start_prediction(resolved, "object-detection", AutoModelForObjectDetection, TRAINED_SETTINGS)
+    id2label, processor = job.id2label, job.processor
+    results = job.run(lambda outputs, images: detect(processor, outputs, images, id2label))
+    path = job.write(results)
     boxes = sum(len(r["objects"]) for r in results)
-    logger.info(f"Found {boxes} objects (score > {THRESHOLD}) in {len(results)} images of {source}; written to {path}")
+    job.logger.info(
+        f"Found {boxes} objects (score > {THRESHOLD}) in {len(results)} images of {job.source}; written to {path}"
+    )
     return 0
 
 
