@@ -261,7 +261,7 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
             from aitraining.features.distillation.checks import check_distill_params
 
             check_distill_params(self)
-        for switch in ("use_sweep", "use_enhanced_eval"):
+        for switch in ("use_enhanced_eval",):
             if getattr(self, switch):
                 raise NotAvailableError(f"{flag_for(switch)} is not available in this version yet.")
 
