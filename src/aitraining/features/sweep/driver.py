@@ -14,13 +14,14 @@ from aitraining.engine import logs
 from aitraining.errors import AitrainingError, ParamError, ProjectError
 from aitraining.features.sweep import results
 from aitraining.features.sweep.metrics import check_metric, read_metric
-from aitraining.features.sweep.space import Dimension, parse_space
+from aitraining.features.sweep.space import Dimension, grid_space, parse_space
 from aitraining.features.sweep.study import (
     DB_FILE,
     claim,
     counted,
     mark,
     open_study,
+    requeue,
     requeue_interrupted,
     storage_url,
     study_name,
@@ -47,7 +48,10 @@ def check_run(resolved: Resolved) -> tuple[str, list[Dimension]]:
             "--push-to-hub with --use-sweep: trials never push. Run the sweep without it, then push the best "
             "trial with 'aitraining --config <project>/best_params.yaml --push-to-hub'."
         )
-    return check_metric(resolved), parse_space(params.sweep_params, resolved)
+    metric, dims = check_metric(resolved), parse_space(params.sweep_params, resolved)
+    if params.sweep_backend == "grid":
+        grid_space(dims)  # every dimension has points
+    return metric, dims
 
 
 def budget(resolved: Resolved, dims: list[Dimension], logger: Logger) -> int:
@@ -75,7 +79,7 @@ def prepare_folder(project: Path, overwrite: bool) -> None:
         )
     if non_empty and overwrite:
         shutil.rmtree(project)
-    project.mkdir(parents=True, exist_ok=True)
+    (project / TRIALS_DIR).mkdir(parents=True, exist_ok=True)  # at once a sweep's folder for other workers
 
 
 def run(resolved: Resolved, *, overwrite: bool = False) -> int:
@@ -135,7 +139,12 @@ def run_one(
         "metric": metric,
         "folder": str(folder),
     }
-    outcome = run_trial(config, folder, trial.number, report, lambda line: print(line, file=sys.stderr, flush=True))
+    try:
+        outcome = run_trial(config, folder, trial.number, report, lambda line: print(line, file=sys.stderr, flush=True))
+    except BaseException:  # Ctrl-C or SIGTERM: this trial runs again when the sweep is resumed
+        requeue(study, trial)
+        logger.info(f"Sweep: stopped during trial {trial.number}; run the same command again to resume.")
+        raise
     trial.set_user_attr("peak_rss_mb", outcome.peak_rss_mb)
     trial.set_user_attr(
         "sweep_process_peak_rss_mb", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

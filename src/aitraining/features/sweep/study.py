@@ -127,11 +127,18 @@ def requeue_interrupted(study: Any) -> list[int]:
         worker = trial.system_attrs.get(WORKER)
         if worker is None or _alive(worker):
             continue
-        study._storage.set_trial_system_attr(trial._trial_id, OUTCOME, "interrupted")
-        study.tell(trial.number, state=TrialState.FAIL)
-        study.enqueue_trial(trial.params, skip_if_exists=False)
+        requeue(study, trial)
         found.append(trial.number)
     return found
+
+
+def requeue(study: Any, trial: Any) -> None:
+    """Close an unfinished trial as failed ('interrupted', not counted) and queue its values again."""
+    from optuna.trial import TrialState
+
+    mark(study, trial, "interrupted")
+    study.tell(trial.number, state=TrialState.FAIL)
+    study.enqueue_trial(trial.params, skip_if_exists=False)
 
 
 def counted(study: Any) -> list[Any]:
