@@ -57,9 +57,12 @@ def _callback_class() -> type:
 
     class PruneOnEvaluate(TrainerCallback):
         def __init__(self, report: dict[str, Any]) -> None:
-            self.report, self.trial = report, None
+            self.report, self.trial, self.last_step = report, None, None
 
         def on_evaluate(self, args: Any, state: Any, control: Any, metrics: Any = None, **kwargs: Any) -> Any:
+            if state.global_step == self.last_step:  # the final evaluation of the kept model: already reported
+                return control
+            self.last_step = state.global_step
             if self.trial is None:
                 self.trial = open_trial(self.report)
             if report_and_decide(self.trial, self.report, metrics or {}, state.global_step):

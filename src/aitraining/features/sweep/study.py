@@ -68,10 +68,23 @@ def sampler(params: SweepParams, dims: list[Dimension]) -> Any:
 
     seed = getattr(params, "seed", None)
     if params.sweep_backend == "grid":
-        return optuna.samplers.GridSampler(grid_space(dims), seed=seed)
+        return bounded_grid()(grid_space(dims), seed=seed)
     if params.sweep_backend == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     return optuna.samplers.TPESampler(seed=seed)
+
+
+def bounded_grid() -> type:  # built on first use, so optuna is imported only then
+    import optuna
+
+    class BoundedGrid(optuna.samplers.GridSampler):
+        """The sweep counts its trials itself (ask/tell): optuna's own end-of-grid `study.stop()` only works
+        inside `study.optimize`, and it expects a grid id that re-queued trials do not have."""
+
+        def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+            return None
+
+    return BoundedGrid
 
 
 def open_study(params: SweepParams, dims: list[Dimension], url: str, name: str) -> Any:
