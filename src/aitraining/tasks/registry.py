@@ -96,7 +96,9 @@ _REGRESSION_METRICS = ("eval_loss", "eval_mse", "eval_rmse", "eval_mae", "eval_r
 def _st_metrics() -> dict[str, tuple[str, ...]]:
     from aitraining.tasks.sentence_transformers.objectives import OBJECTIVES, SOFTMAX
 
-    metrics = {trainer: ("eval_loss", objective.metric) for trainer, objective in OBJECTIVES.items()}
+    metrics: dict[str, tuple[str, ...]] = {
+        trainer: ("eval_loss", objective.metric) for trainer, objective in OBJECTIVES.items()
+    }
     metrics["pair_class"] += (SOFTMAX.metric,)  # pair_class with other classes than 0/1 trains a classifier
     return metrics
 

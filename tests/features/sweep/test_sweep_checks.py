@@ -103,3 +103,21 @@ def test_documented_syntax_and_the_old_log_form():
     assert grid.grid_points() == [0.0, 0.1, 0.2]
     assert parse_dimension("batch_size", {"type": "int", "low": 2, "high": 8, "step": 3}).grid_points() == [2, 5, 8]
     assert parse_dimension("lora_r", [8, 16]).grid_points() == [8, 16]
+
+
+def test_example_sweep_configs_pass_the_sweep_checks():
+    from pathlib import Path
+
+    from aitraining.config import load_config_file, resolve
+    from aitraining.features.sweep.driver import check_run
+    from aitraining.tasks.registry import TASKS
+
+    examples = Path(__file__).resolve().parents[3] / "examples"
+    checked = 0
+    for path in sorted(examples.glob("*.yml")):
+        config = load_config_file(path)
+        if config.values.get("use_sweep"):
+            metric, dims = check_run(resolve(TASKS[config.command], {}, config))
+            assert metric and dims, path
+            checked += 1
+    assert checked >= 1

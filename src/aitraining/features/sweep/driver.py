@@ -14,6 +14,7 @@ from aitraining.engine import logs
 from aitraining.errors import AitrainingError, ParamError, ProjectError
 from aitraining.features.sweep import results
 from aitraining.features.sweep.metrics import check_metric, read_metric
+from aitraining.features.sweep.settings import sweep_settings
 from aitraining.features.sweep.space import Dimension, grid_space, parse_space
 from aitraining.features.sweep.study import (
     DB_FILE,
@@ -38,10 +39,10 @@ LOG_FILE = "sweep.log"
 
 def check_run(resolved: Resolved) -> tuple[str, list[Dimension]]:
     """Everything that can be checked before the first trial: (metric name, search space)."""
-    params = resolved.params
-    if not params.model:
+    params = sweep_settings(resolved)
+    if not resolved.params.model:
         raise ParamError(f"--model is required for 'aitraining {resolved.task.name}' (a local folder or hub id).")
-    if not params.data_path:
+    if not resolved.params.data_path:
         raise ParamError(f"--data-path is required for 'aitraining {resolved.task.name}'.")
     if getattr(params, "push_to_hub", False):
         raise ParamError(
@@ -55,8 +56,8 @@ def check_run(resolved: Resolved) -> tuple[str, list[Dimension]]:
 
 
 def budget(resolved: Resolved, dims: list[Dimension], logger: Logger) -> int:
-    n = resolved.params.sweep_n_trials
-    if resolved.params.sweep_backend != "grid":
+    n = sweep_settings(resolved).sweep_n_trials
+    if sweep_settings(resolved).sweep_backend != "grid":
         return n
     points = math.prod(len(d.grid_points()) for d in dims)
     if points <= n:
@@ -84,9 +85,9 @@ def prepare_folder(project: Path, overwrite: bool) -> None:
 
 def run(resolved: Resolved, *, overwrite: bool = False) -> int:
     logger = logs.setup_console()
-    params = resolved.params
+    params = sweep_settings(resolved)
     metric, dims = check_run(resolved)
-    project = Path(params.project_name)
+    project = Path(resolved.params.project_name)
     prepare_folder(project, overwrite)
     handler = logs.attach_file(project / LOG_FILE)
     try:
@@ -140,7 +141,8 @@ def run_one(
         "folder": str(folder),
     }
     try:
-        outcome = run_trial(config, folder, trial.number, report, lambda line: print(line, file=sys.stderr, flush=True))
+        token = getattr(resolved.params, "token", None)
+        outcome = run_trial(config, folder, trial.number, report, lambda line: print(line, file=sys.stderr), token)
     except BaseException:  # Ctrl-C or SIGTERM: this trial runs again when the sweep is resumed
         requeue(study, trial)
         logger.info(f"Sweep: stopped during trial {trial.number}; run the same command again to resume.")
@@ -177,7 +179,7 @@ def tell(study: Any, trial: Any, outcome: Any, folder: Path, metric: str, logger
 def finish(study: Any, resolved: Resolved, metric: str, logger: Logger) -> int:
     from optuna.trial import TrialState
 
-    params, project = resolved.params, Path(resolved.params.project_name)
+    params, project = sweep_settings(resolved), Path(resolved.params.project_name)
     with _lock(project):
         rows = results.trial_rows(study, project)
         paths = results.write_table(rows, project, metric)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aitraining.errors import ParamError
+from aitraining.features.sweep.settings import sweep_settings
 from aitraining.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def has_validation(resolved: Resolved) -> bool:
 
 def check_metric(resolved: Resolved) -> str:
     """The metric's name as metrics.json holds it; a ParamError when this run would not produce it."""
-    metric = resolved.params.sweep_metric
+    metric = sweep_settings(resolved).sweep_metric
     names = reported_metrics(resolved)
     who = f"'aitraining {resolved.task.name}'" + (f" --trainer {resolved.trainer}" if resolved.trainer else "")
     if not any(fnmatch.fnmatchcase(metric, n) for n in names) and f"eval_{metric}" in names:

@@ -38,9 +38,9 @@ SYNTAX = (
 class Dimension:
     name: str
     kind: str
-    low: float | int | None = None
-    high: float | int | None = None
-    step: float | int | None = None
+    low: float = 0.0  # ranges only (an int range holds ints)
+    high: float = 0.0
+    step: float | None = None
     log: bool = False
     choices: tuple[Any, ...] = ()
 
@@ -125,7 +125,9 @@ def legacy_kind(spec: dict[str, Any]) -> str:
 
 def range_dimension(name: str, kind: str, spec: dict[str, Any]) -> Dimension:
     where = f"--sweep-params '{name}'"
-    low, high, step = spec.get("low"), spec.get("high"), spec.get("step")
+    low: Any = spec.get("low")
+    high: Any = spec.get("high")
+    step: Any = spec.get("step")
     number = int if kind == "int" else (int, float)
     for key, value in (("low", low), ("high", high), ("step", step)):
         if key != "step" and value is None:

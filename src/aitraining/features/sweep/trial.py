@@ -68,8 +68,11 @@ def write_config(resolved: Resolved, values: dict[str, Any], target: Path, proje
     return target
 
 
-def child_env(report: dict[str, Any]) -> dict[str, str]:
+def child_env(report: dict[str, Any], token: str | None = None) -> dict[str, str]:
+    """The sweep's environment, plus where the trial reports to; a --token goes by HF_TOKEN (never on disk)."""
     env = dict(os.environ)
+    if token and not env.get("HF_TOKEN"):
+        env["HF_TOKEN"] = token
     package_root = str(Path(aitraining.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     env[ENV_TRIAL] = json.dumps(report)
@@ -87,7 +90,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def run_trial(config: Path, folder: Path, number: int, report: dict[str, Any], echo: Any) -> TrialRun:
+def run_trial(
+    config: Path, folder: Path, number: int, report: dict[str, Any], echo: Any, token: str | None = None
+) -> TrialRun:
     """Run `python -m aitraining --config <config>`; `echo(line)` shows each output line."""
     start = time.monotonic()
     command = [sys.executable, "-m", "aitraining", "--config", str(config)]
@@ -97,7 +102,7 @@ def run_trial(config: Path, folder: Path, number: int, report: dict[str, Any], e
         stderr=subprocess.STDOUT,
         text=True,
         errors="replace",
-        env=child_env(report),
+        env=child_env(report, token),
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
     last: list[str] = []
