@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import resource
 import shutil
 import sys
@@ -44,6 +45,11 @@ def check_run(resolved: Resolved) -> tuple[str, list[Dimension]]:
         raise ParamError(f"--model is required for 'aitraining {resolved.task.name}' (a local folder or hub id).")
     if not resolved.params.data_path:
         raise ParamError(f"--data-path is required for 'aitraining {resolved.task.name}'.")
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise ParamError(
+            "--use-sweep runs under accelerate launch / torchrun: start the sweep as a plain command instead; "
+            "each trial starts its own processes (--num-processes)."
+        )
     if getattr(params, "push_to_hub", False):
         raise ParamError(
             "--push-to-hub with --use-sweep: trials never push. Run the sweep without it, then push the best "

@@ -38,7 +38,8 @@ def trial_rows(study: Any, project: Path) -> list[dict[str, Any]]:
                 "metric": t.value if t.value is not None else t.user_attrs.get("pruned_value"),
                 "duration_s": round(seconds, 1) if seconds is not None else None,
                 "folder": str(trial_dir(project, t.number)),
-                "peak_rss_mb": t.user_attrs.get("peak_rss_mb"),
+                "peak_rss_mb": t.user_attrs.get("peak_rss_mb"),  # the trial's own process
+                "sweep_process_peak_rss_mb": t.user_attrs.get("sweep_process_peak_rss_mb"),
                 "error": t.user_attrs.get("error"),
             }
         )
