@@ -39,13 +39,26 @@ def refused(run_cli, tmp_path, *argv, command="llm"):
     ],
 )
 def test_malformed_search_space_is_refused(run_cli, tmp_path, space, expected):
-    out = refused(run_cli, tmp_path, "--valid-split", "valid", "--sweep-params", json.dumps(space))
+    out = refused(run_cli, tmp_path, "--peft", "--valid-split", "valid", "--sweep-params", json.dumps(space))
+    assert expected in out, out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--trainer", "sft"], "searches 'lora_r', which only applies with --peft here: every trial would ignore it"),
+        (["--trainer", "sft", "--peft"], "searches 'dpo_beta', which only applies to DPO"),
+    ],
+)
+def test_a_parameter_the_trials_would_ignore_is_not_searched(run_cli, tmp_path, argv, expected):
+    space = {"lora_r": [8, 16]} if "--peft" not in argv else {"dpo_beta": [0.1, 0.2]}
+    out = refused(run_cli, tmp_path, *argv, "--valid-split", "valid", "--sweep-params", json.dumps(space))
     assert expected in out, out
 
 
 def test_grid_needs_points_for_continuous_ranges(run_cli, tmp_path):
     space = {"lr": {"type": "loguniform", "low": 1e-5, "high": 1e-3}, "lora_r": [8, 16]}
-    argv = ["--valid-split", "valid", "--sweep-backend", "grid", "--sweep-params", json.dumps(space)]
+    argv = ["--peft", "--valid-split", "valid", "--sweep-backend", "grid", "--sweep-params", json.dumps(space)]
     out = refused(run_cli, tmp_path, *argv)
     assert "grid needs explicit points for 'lr'" in out and "give a list of values" in out, out
 

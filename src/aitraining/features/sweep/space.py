@@ -86,6 +86,7 @@ def parse_space(raw: dict[str, Any] | None, resolved: Resolved) -> list[Dimensio
             )
         if metas[name].group == SWEEP or name in NOT_SEARCHABLE:
             raise ParamError(f"--sweep-params cannot search '{name}': it configures the sweep itself.")
+        check_applies(resolved, name)
         dim = parse_dimension(name, spec)
         for value in dim.checked_values():
             check_value(resolved, name, value)
@@ -145,6 +146,19 @@ def range_dimension(name: str, kind: str, spec: dict[str, Any]) -> Dimension:
     if log and (low <= 0 or step not in (None, 1)):
         raise ParamError(f'{where}: a log int range needs "low" >= 1 and no step.')
     return Dimension(name, kind, low=low, high=high, step=step, log=log)
+
+
+def check_applies(resolved: Resolved, name: str) -> None:
+    """A parameter the trial would ignore (another trainer's, or one whose switch is off) is not searched."""
+    from aitraining.params.compat import ignored_reason
+
+    meta = type(resolved.params).param_metas()[name]
+    reason = ignored_reason(meta, resolved.params, resolved.trainer, resolved.task.trainers)
+    if reason or meta.notice:
+        raise ParamError(
+            f"--sweep-params searches '{name}', which {reason or meta.notice} here: every trial would ignore it. "
+            f"Turn on what it needs, or leave it out of the search space."
+        )
 
 
 def check_value(resolved: Resolved, name: str, value: Any) -> None:
