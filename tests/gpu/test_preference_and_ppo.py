@@ -14,14 +14,14 @@ from gpu_helpers import DEVICE, llm, mean
 pytestmark = pytest.mark.gpu
 
 PPO_TESTS = Path(__file__).parents[1] / "llm" / "ppo"  # ppo_helpers: the reward model the CPU tests train
-PRECISION = ("--mixed-precision", "bf16")
+PRECISION = ("--mixed-precision", "bf16") if DEVICE == "cuda" else ()  # CPU bf16 autocast is slow
 
 
 def history(project: Path) -> list[dict]:
     return json.loads((project / "metrics.json").read_text())["history"]
 
 
-def test_dpo_with_lora_on_gpu(run_cli, tiny_lm, tmp_path, loaded_models):
+def test_dpo_on_gpu(run_cli, tiny_lm, tmp_path, loaded_models):
     from aitraining.testing import write_preference_dataset
 
     data = write_preference_dataset(tmp_path / "pref", n_train=160, n_valid=8)
@@ -29,18 +29,19 @@ def test_dpo_with_lora_on_gpu(run_cli, tiny_lm, tmp_path, loaded_models):
     code, log = run_cli(
         *llm("--trainer", "dpo", "--model", tiny_lm, "--data-path", data, "--project-name", project, *PRECISION),
         *("--prompt-text-column", "prompt", "--text-column", "chosen", "--rejected-text-column", "rejected"),
-        *("--peft", "--lora-r", "8", "--lora-alpha", "16", "--batch-size", "8", "--gradient-accumulation", "1"),
-        *("--epochs", "2", "--lr", "5e-3", "--logging-steps", "2", "--save-strategy", "no", "--block-size", "64"),
+        *("--batch-size", "8", "--gradient-accumulation", "1", "--epochs", "3", "--lr", "3e-3"),
+        *("--logging-steps", "2", "--save-strategy", "no", "--block-size", "64", "--warmup-ratio", "0.05"),
     )
     assert code == 0, log
     assert next(loaded_models[0].parameters()).device.type == DEVICE
     logged = [entry for entry in history(project) if "loss" in entry]
     assert all(math.isfinite(entry["loss"]) for entry in logged), logged
     margins = [entry["rewards/margins"] for entry in logged]
-    # the policy starts equal to its reference (the adapter is off), so the margin starts at 0 and the DPO
-    # loss at ln 2; training on a learnable preference set opens the margin
-    assert mean(margins[-3:]) > 0 and logged[-1]["loss"] < math.log(2), logged
-    assert (project / "model.safetensors").is_file() and (project / "adapter" / "adapter_config.json").is_file()
+    # the policy starts equal to its frozen reference, so the margin starts at 0 and the DPO loss at ln 2;
+    # training on a learnable preference set opens the margin (rewards are beta=0.1 x log-ratios: ~0.2 here on CPU)
+    assert margins[0] == pytest.approx(0, abs=1e-3) and mean(margins[-3:]) > 0.1, margins
+    assert mean([entry["loss"] for entry in logged[-3:]]) < math.log(2), logged
+    assert (project / "model.safetensors").is_file()
 
 
 @pytest.fixture(scope="module")
