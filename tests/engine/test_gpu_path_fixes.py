@@ -33,6 +33,21 @@ def test_a_one_process_launcher_keeps_the_chosen_backend(monkeypatch):
     assert not distributed.is_distributed() and distributed.is_main()
 
 
+def test_int4_computes_in_fp16_where_bf16_is_missing_or_fp16_is_asked(monkeypatch):
+    import torch
+
+    from aitraining.engine import hardware
+
+    monkeypatch.setattr(hardware, "has_cuda", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert hardware.int4_compute_dtype("none") == hardware.int4_compute_dtype("bf16") == torch.bfloat16
+    assert hardware.int4_compute_dtype("fp16") == torch.float16  # autocast's dtype, no bf16/fp16 round trips
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)  # a T4 or V100
+    assert hardware.int4_compute_dtype("none") == torch.float16
+    assert hardware.quantization_config("int4", "none").bnb_4bit_compute_dtype == torch.float16
+    assert hardware.quantization_config("int8").load_in_8bit and hardware.quantization_config("none") is None
+
+
 OOM_ABOVE = 6  # a forward on more rows than this raises the error CUDA raises when memory runs out
 
 

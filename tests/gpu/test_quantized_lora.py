@@ -67,7 +67,7 @@ def compare_logits(merged, base_path, project, mode) -> dict[str, float]:
 
     def quantized_base():
         return AutoModelForCausalLM.from_pretrained(
-            base_path, quantization_config=quantization_config(mode), device_map={"": 0}
+            base_path, quantization_config=quantization_config(mode, "none"), device_map={"": 0}
         ).eval()
 
     merged_logits = batch_logits(merged, batch)
