@@ -96,3 +96,30 @@ def test_auto_find_batch_size_that_fits_says_so(run_cli, tiny_lm, text_data, tmp
     )
     assert code == 0, log
     assert "--auto-find-batch-size: trained with batch size 4 per device (--batch-size 4 fitted)." in log
+
+
+@pytest.mark.slow  # a real torchrun subprocess (~20 s here); the GPU version is tests/gpu/test_fsdp_one_gpu.py
+def test_torchrun_with_one_process_trains_under_fsdp(tiny_lm, text_data, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import torch
+
+    project = tmp_path / "fsdp"
+    job = ["llm", "--train", "--trainer", "generic", "--model", str(tiny_lm), "--data-path", str(text_data)]
+    job += ["--project-name", str(project), "--block-size", "16", "--save-strategy", "no"]
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "1"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [*launcher, "-m", "aitraining", *job, "--distributed-backend", "fsdp"],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=400,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert (done.stdout + done.stderr).count("Model saved to") == 1
+    args = torch.load(project / "training_args.bin", weights_only=False)
+    assert args.fsdp and args.fsdp_config["version"] == 2 and args.ddp_backend == "gloo"
+    assert (project / "model.safetensors").is_file()

@@ -29,7 +29,7 @@ def test_dpo_on_gpu(run_cli, tiny_lm, tmp_path, loaded_models):
     code, log = run_cli(
         *llm("--trainer", "dpo", "--model", tiny_lm, "--data-path", data, "--project-name", project, *PRECISION),
         *("--prompt-text-column", "prompt", "--text-column", "chosen", "--rejected-text-column", "rejected"),
-        *("--batch-size", "8", "--gradient-accumulation", "1", "--epochs", "3", "--lr", "3e-3"),
+        *("--batch-size", "8", "--gradient-accumulation", "1", "--epochs", "4", "--lr", "3e-3"),
         *("--logging-steps", "2", "--save-strategy", "no", "--block-size", "64", "--warmup-ratio", "0.05"),
     )
     assert code == 0, log
@@ -38,8 +38,9 @@ def test_dpo_on_gpu(run_cli, tiny_lm, tmp_path, loaded_models):
     assert all(math.isfinite(entry["loss"]) for entry in logged), logged
     margins = [entry["rewards/margins"] for entry in logged]
     # the policy starts equal to its frozen reference, so the margin starts at 0 and the DPO loss at ln 2;
-    # training on a learnable preference set opens the margin (rewards are beta=0.1 x log-ratios: ~0.2 here on CPU)
-    assert margins[0] == pytest.approx(0, abs=1e-3) and mean(margins[-3:]) > 0.1, margins
+    # training on a learnable preference set opens the margin (rewards are beta=0.1 x log-ratios; the last
+    # three were 0.15-0.26 after 3 epochs on CPU)
+    assert margins[0] == pytest.approx(0, abs=1e-2) and mean(margins[-3:]) > 0.1, margins
     assert mean([entry["loss"] for entry in logged[-3:]]) < math.log(2), logged
     assert (project / "model.safetensors").is_file()
 

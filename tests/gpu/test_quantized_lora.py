@@ -47,13 +47,17 @@ def test_qlora_trains_and_merges_into_a_full_precision_model(
 
 def compare_logits(merged, base_path, project, mode) -> dict[str, float]:
     """Tolerances, on float32 logits at the real positions of one padded batch:
-    - merged vs adapter on the full-precision base: the same sums in another order, float32 (max |diff| 1e-3
-      where logits are O(1-10); TF32 is off for matmuls by default);
-    - merged vs adapter on the quantized base: the only difference is the base's quantization error, the one
-      `base vs quantized base` shows with no adapter; the adapter changes the activations that error acts on
-      only slightly, so we allow twice that mean |diff| (plus 1e-3 for the bf16 compute of int4);
-    - the adapter itself changed the logits by far more than the merge error (else the checks above prove
-      nothing)."""
+    - merged vs adapter on the full-precision base (the merge itself): the same sums in another order, in
+      float32 (TF32 is off for matmuls by default), so max |diff| < 1e-3 where logits are O(1). This is the
+      check that catches the real bugs: an adapter dropped, or merged into dequantized int4/int8 weights (then
+      the difference is the whole quantization error, 1e-2 and more);
+    - the adapter changed the logits by far more than that merge error (else the check above proves nothing);
+    - merged vs adapter on the quantized base the adapter was trained with: they differ by the base's
+      quantization error, which `base vs quantized base` measures with no adapter. The adapter moves the
+      activations that error acts on a little, and the frozen lm_head (after the final norm) keeps the logit
+      scale, so the propagated error stays of that size: we allow 3x its mean |diff|, plus 1e-3 for int4's bf16
+      compute.
+    """
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -82,7 +86,7 @@ def compare_logits(merged, base_path, project, mode) -> dict[str, float]:
     numbers = f"{merge_error=:.2e} {adapter_effect=:.2e} {transfer_error=:.2e} {quantization_error=:.2e}"
     assert merge_error < 1e-3, numbers
     assert adapter_effect > max(1e-2, 10 * merge_error), numbers
-    assert transfer_error <= 2 * quantization_error + 1e-3, numbers
+    assert transfer_error <= 3 * quantization_error + 1e-3, numbers
     return {
         "merge_error": merge_error,
         "adapter_effect": adapter_effect,
