@@ -9,14 +9,18 @@
 #   1. $PYTHON if set; else .venv/bin/python if it exists and sees a GPU (a machine set up by scripts/setup.sh
 #      with a CUDA torch);
 #   2. else the system python3, with the repo's src/ on PYTHONPATH (the package is not installed). Packages that
-#      python3 lacks (the test's first lines list them: often trl, datasets, pydantic, bitsandbytes, flash-attn)
+#      python3 lacks (the run's first lines list them: often trl, datasets, pydantic, bitsandbytes, flash-attn)
 #      are installed, without network and without their dependencies, from a wheel folder if there is one:
 #      $AITRAINING_WHEELS, default .gpu-wheels/, into .gpu-site/ (first on PYTHONPATH, so it also overrides
 #      older versions python3 has). Make the folder on a machine with internet, for the GPU machine's Python
-#      version (3.12 here) and x86-64, e.g.:
+#      version (3.12 here) and x86-64, e.g. (the lent H200 image, 2026-11, had torch, transformers 5.17, peft,
+#      accelerate and pytest but no trl, datasets or pydantic; transformers is listed to test the pinned one):
 #        pip download -d .gpu-wheels --no-deps --only-binary=:all: --python-version 3.12 \
-#          --platform manylinux2014_x86_64 -c constraints.txt trl datasets pydantic pydantic-core dill multiprocess
-#      and carry it with the repo. Without it, tests needing a missing package fail or skip with its name.
+#          --platform manylinux2014_x86_64 -c constraints.txt trl datasets dill multiprocess pydantic \
+#          pydantic-core annotated-types typing-inspection transformers
+#      .gpu-wheels/ is git-ignored: carry it (the device tool's `carry: [".gpu-wheels"]`; 64 MiB in all, so
+#      bitsandbytes' large wheel may not fit, and the QLoRA tests then skip naming it). Without wheels, tests
+#      needing a missing package fail or skip with its name.
 # Limits: AITRAINING_GPU_TEST_TIMEOUT (default 300 s) per test, GPU_CHECKS_TIMEOUT (default 540 s) for the run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
