@@ -133,7 +133,7 @@ def _console_callback() -> type:
             if self.bar is not None:  # --auto-find-batch-size restarts training after an out-of-memory error
                 self.bar.close()
                 self.bar = None
-            if args.auto_find_batch_size and state.is_world_process_zero:
+            if getattr(args, "auto_find_batch_size", False) and state.is_world_process_zero:
                 get_logger().info(f"--auto-find-batch-size: trying batch size {state.train_batch_size} per device.")
             if self.use_bar and state.is_world_process_zero:
                 from tqdm.auto import tqdm
@@ -153,7 +153,7 @@ def _console_callback() -> type:
             if self.bar is not None:
                 self.bar.close()
                 self.bar = None
-            if args.auto_find_batch_size and state.is_world_process_zero:
+            if getattr(args, "auto_find_batch_size", False) and state.is_world_process_zero:
                 self.emit(found_batch_line(state.train_batch_size, args.per_device_train_batch_size))
             if state.is_world_process_zero and args.load_best_model_at_end:
                 from types import SimpleNamespace
