@@ -44,6 +44,12 @@ def is_distributed() -> bool:
     return world_size() > 1
 
 
+def launched() -> bool:
+    """Started by accelerate launch / torchrun, even as its only process: the chosen backend applies (FSDP
+    or DeepSpeed on one GPU shards nothing but still offloads, wraps and saves as it does on several)."""
+    return is_distributed() or "LOCAL_RANK" in os.environ
+
+
 def is_main() -> bool:
     return rank() == 0
 
@@ -232,7 +238,7 @@ DEFAULT_FSDP: dict[str, Any] = {
 
 def backend_kwargs(params: CommonParams) -> dict[str, Any]:
     """TrainingArguments keywords of the chosen backend (upstream names live here only)."""
-    if not is_distributed():
+    if not launched():
         return {}
     from aitraining.engine import upstream
 
@@ -259,8 +265,9 @@ def mean_loss_kwargs() -> dict[str, Any]:
 
 
 def sharded(params: CoreParams) -> bool:
-    """Weights are split over processes: saving gathers them, so every rank must take part."""
-    return is_distributed() and getattr(params, "distributed_backend", "ddp") in ("fsdp", "deepspeed")
+    """Weights are split over processes (or wrapped by FSDP/DeepSpeed under a launcher): saving gathers them,
+    so every rank must take part."""
+    return launched() and getattr(params, "distributed_backend", "ddp") in ("fsdp", "deepspeed")
 
 
 def _has_cuda() -> bool:
@@ -269,9 +276,11 @@ def _has_cuda() -> bool:
     return has_cuda()
 
 
-def device_map() -> Any:
-    """Where a quantized model is placed: this process's GPU under distribution, never "auto" there."""
-    return {"": local_rank()} if is_distributed() else "auto"
+def device_map() -> dict[str, int]:
+    """Where a quantized model is placed: whole on this process's GPU (LOCAL_RANK; 0 in a plain run). Never
+    "auto": under several processes it would spread each copy over every GPU, and in one process it may offload
+    layers to the CPU or disk, which bitsandbytes cannot train."""
+    return {"": local_rank()}
 
 
 def barrier() -> None:

@@ -115,7 +115,11 @@ class PerfParams(ParamsBase):
         "Mixed precision: fp16 needs a CUDA GPU; bf16 needs a GPU or CPU that supports it.",
         group=PERF,
     )
-    auto_find_batch_size: bool = param(False, "Halve the batch size automatically on out-of-memory errors.", group=PERF)
+    auto_find_batch_size: bool = param(
+        False,
+        "On an out-of-memory error, retry with a 10% smaller batch until a step fits; the batch size found is logged.",
+        group=PERF,
+    )
     disable_gradient_checkpointing: bool = param(
         False, "Turn gradient checkpointing off (faster, uses more memory).", group=PERF
     )
@@ -139,7 +143,8 @@ class DistributedParams(ParamsBase):
         "ddp",
         "How several processes share the work: ddp (a full copy per process), fsdp (weights, gradients and "
         "optimizer state sharded; FSDP2 with transformer-layer auto-wrap) or deepspeed (ZeRO-3 unless "
-        "--deepspeed-config says otherwise; needs the deepspeed package). Only used with more than one process.",
+        "--deepspeed-config says otherwise; needs the deepspeed package). Used with more than one process, "
+        "or under accelerate launch / torchrun (then also with one process, e.g. FSDP on one GPU).",
         group=PERF,
     )
     num_processes: int | None = param(
