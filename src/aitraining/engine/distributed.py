@@ -166,6 +166,8 @@ def check_supported(params: CoreParams, command: str) -> None:
     """Under a launcher (WORLD_SIZE > 1), fail clearly for what trains in one process only."""
     from aitraining.params.groups import DistributedParams
 
+    if not launched():
+        warn_unlaunched_backend(params)
     if not is_distributed():
         return
     if not isinstance(params, DistributedParams):
@@ -182,6 +184,17 @@ def check_supported(params: CoreParams, command: str) -> None:
         logging.getLogger("aitraining").warning(
             f"Warning: --num-processes {params.num_processes} is ignored: the launcher started {local} "
             "processes on this machine, and they train."
+        )
+
+
+def warn_unlaunched_backend(params: CoreParams) -> None:
+    """A plain one-process run shards nothing: --distributed-backend fsdp/deepspeed is said to be ignored."""
+    backend = getattr(params, "distributed_backend", "ddp")
+    if backend != "ddp":
+        logging.getLogger("aitraining").warning(
+            f"Warning: --distributed-backend {backend} is ignored: this run is one process started without a "
+            "launcher. Use --num-processes N (N > 1), or start it with torchrun / accelerate launch (also with "
+            f"one process, e.g. {backend} on one GPU)."
         )
 
 
