@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import first_batch, sft_params
 
 from aitraining.cli.main import main
 from aitraining.features.distillation import teacher_fingerprint
-from aitraining.features.distillation.align import align, loss_view, template_renderer
+from aitraining.features.distillation.align import PLACEHOLDER, Templates, align, loss_view
 from aitraining.features.distillation.loss import kd_loss
 from aitraining.tasks.llm.params import LLMParams
 from aitraining.tasks.llm.task import build
@@ -46,8 +47,11 @@ def test_teacher_with_another_vocabulary_is_refused(capsys, tiny_lm, qa_data, tm
     ("extra", "message"),
     [
         (["--trainer", "sft", "--teacher-prompt-template", "no placeholder"], "has no {input} placeholder"),
-        (["--trainer", "sft", "--student-prompt-template", "Q: {input}"], "only '{input}'"),
+        (["--trainer", "sft", "--student-prompt-template", "Q:"], "--student-prompt-template 'Q:' has no {input}"),
+        (["--trainer", "sft", "--student-prompt-template", "{input}{input}"], "has 2 {input} placeholders"),
+        (["--trainer", "sft", "--teacher-prompt-template", "{input} {input}"], "has 2 {input} placeholders"),
         (["--trainer", "generic", "--teacher-prompt-template", "S {input}"], "needs prompt/response data"),
+        (["--trainer", "generic", "--student-prompt-template", "S {input}"], "--student-prompt-template needs"),
         (["--trainer", "reward"], "does not work with --trainer reward"),
         (
             ["--trainer", "sft", "--teacher-prompt-template", "S {input}", "--assistant-only-loss=False"],
@@ -58,28 +62,6 @@ def test_teacher_with_another_vocabulary_is_refused(capsys, tiny_lm, qa_data, tm
 def test_parameter_errors(capsys, tiny_lm, qa_data, extra, message):
     code, log = run_cli(capsys, tiny_lm, qa_data, "--use-distillation", "--teacher-model", str(tiny_lm), *extra)
     assert code != 0 and message in log, log
-
-
-def sft_params(tiny_lm, qa_data, **over):
-    base = dict(
-        trainer="sft",
-        model=str(tiny_lm),
-        data_path=str(qa_data),
-        max_samples=8,
-        block_size=64,
-        batch_size=4,
-        save_strategy="no",
-        use_distillation=True,
-        teacher_model=str(tiny_lm),
-        distill_alpha=0.7,
-        distill_temperature=2.0,
-    )
-    return LLMParams(**{**base, **over})
-
-
-def first_batch(trainer):
-    trainer.model.train()
-    return trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))
 
 
 def test_kd_is_zero_when_the_teacher_is_the_student(tiny_lm, qa_data, tmp_path):
@@ -123,7 +105,7 @@ def test_template_aligns_response_tokens(tiny_lm):
     attn = (ids != tok.pad_token_id).long()
     labels = torch.tensor([[-100] * len(prompt) + response + [-100] * 2])
     view = loss_view({"input_ids": ids, "attention_mask": attn, "labels": labels})
-    aligned = align(*view, template_renderer("Be terse.\n{input}", tok), tok.pad_token_id)
+    aligned = align(*view, Templates(PLACEHOLDER, "Be terse.\n{input}", tok).to_teacher, tok.pad_token_id)
     t_ids = aligned.teacher_inputs["input_ids"]
     teacher_text = tok.decode(t_ids[0][aligned.teacher_inputs["attention_mask"][0].bool()])
     assert teacher_text.startswith(tok.bos_token + "Be terse.\nQuestion: red")

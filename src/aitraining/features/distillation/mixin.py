@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aitraining.features.distillation.align import align, loss_view, template_renderer
+from aitraining.features.distillation.align import align, loss_view, templates_for
 from aitraining.features.distillation.loss import kd_loss
 
 if TYPE_CHECKING:
@@ -110,9 +110,9 @@ class DistillMixin:
 def make_distilling(trainer: Any, teacher: Any, tokenizer: Any, params: LLMParams, logger: Logger) -> Any:
     cls = type(trainer)
     trainer.__class__ = type(f"Distilling{cls.__name__}", (DistillMixin, cls), {})
-    template = params.teacher_prompt_template
+    templates = templates_for(params, tokenizer)
     trainer._kd_teacher = teacher
-    trainer._kd_render = template_renderer(template, tokenizer) if template else None
+    trainer._kd_render = templates.to_teacher if templates is not None else None
     trainer._kd_pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     trainer._kd_alpha = params.distill_alpha
     trainer._kd_temperature = params.distill_temperature
@@ -125,7 +125,12 @@ def make_distilling(trainer: Any, teacher: Any, tokenizer: Any, params: LLMParam
         f"Distillation: loss = {params.distill_alpha} * T^2 * KL(teacher || student, T={params.distill_temperature})"
         f" + {1 - params.distill_alpha:g} * the {params.canonical_trainer()} loss, KL over {where}"
         + (f", teacher's top {params.distill_top_k} tokens" if params.distill_top_k else "")
-        + (", teacher prompt re-rendered with --teacher-prompt-template" if template else "")
+        + (
+            f", prompts rendered with the student template {templates.student!r} and the teacher template "
+            f"{templates.teacher!r}, response tokens aligned"
+            if templates
+            else ""
+        )
         + "."
     )
     return trainer
