@@ -67,11 +67,11 @@ def test_parameter_errors(capsys, tiny_lm, qa_data, extra, message):
 def test_kd_is_zero_when_the_teacher_is_the_student(tiny_lm, qa_data, tmp_path):
     trainer = build(sft_params(tiny_lm, qa_data), logging.getLogger("test"), tmp_path / "p").trainer
     batch = first_batch(trainer)
-    kd, kept = trainer._kd_term(trainer.model, dict(batch))
-    assert abs(kd.item()) < 1e-6 and kept is None
-    trainer._kd_sums["train"]["task_loss"].clear()
+    kd, kept, positions = trainer._kd_term(trainer.model, dict(batch))
+    assert abs(kd.item()) < 1e-6 and kept is None and positions == int((batch["labels"][:, 1:] != -100).sum())
     total = trainer.compute_loss(trainer.model, dict(batch))
-    own = trainer._kd_sums["train"]["task_loss"][-1]
+    own, batches = trainer._kd_sums["train"]["task_loss"]
+    assert batches == 1
     assert total.item() == pytest.approx(0.3 * own, rel=1e-5)
 
 
@@ -119,6 +119,7 @@ def test_fingerprint(tiny_lm):
     print_ = teacher_fingerprint(LLMParams(model=str(tiny_lm), use_distillation=True, teacher_model=str(tiny_lm)))
     assert print_["teacher_model"] == str(tiny_lm) and len(print_["config_sha256"]) == 64
     assert print_["weight_files"] and all(size > 0 for size in print_["weight_files"].values())
+    assert len(print_["weights_sampled_sha256"]) == 64
 
 
 def test_preview_shows_both_renderings(capsys, tiny_lm, qa_data):
