@@ -33,7 +33,7 @@ def test_both_renderings_align_the_same_response_tokens(tok):
     teacher_text = tok.decode(t_ids[aligned.teacher_inputs["attention_mask"][0].bool()])
     # the teacher sees the input in its own template, without the student's wording
     assert teacher_text == tok.bos_token + LONG.replace("{input}", "Question: red\nAnswer:") + " apple"
-    (s_rows, s_pos), (t_rows, t_pos) = aligned.student_pos, aligned.teacher_pos
+    (s_rows, s_pos), (_, t_pos) = aligned.student_pos, aligned.teacher_pos
     assert ids[s_rows, s_pos + 1].tolist() == t_ids[t_pos + 1].tolist() == response
 
 
