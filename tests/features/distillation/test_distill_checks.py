@@ -53,6 +53,7 @@ def test_teacher_with_another_vocabulary_is_refused(capsys, tiny_lm, qa_data, tm
         (["--trainer", "generic", "--teacher-prompt-template", "S {input}"], "needs prompt/response data"),
         (["--trainer", "generic", "--student-prompt-template", "S {input}"], "--student-prompt-template needs"),
         (["--trainer", "reward"], "does not work with --trainer reward"),
+        (["--trainer", "sft", "--student-prompt-template", "Q: {input}", "--packing"], "Drop --packing"),
         (
             ["--trainer", "sft", "--teacher-prompt-template", "S {input}", "--assistant-only-loss=False"],
             "drop --assistant-only-loss=False",
@@ -73,6 +74,23 @@ def test_kd_is_zero_when_the_teacher_is_the_student(tiny_lm, qa_data, tmp_path):
     own, batches = trainer._kd_sums["train"]["task_loss"]
     assert batches == 1
     assert total.item() == pytest.approx(0.3 * own, rel=1e-5)
+
+
+def test_packed_rows_keep_their_examples_apart(tiny_lm, fresh_student, qa_data, tmp_path):
+    """sft --packing: the KL compares the logits each example gets on its own (position_ids, no cross-attention)."""
+    params = sft_params(tiny_lm, qa_data, packing=True, teacher_model=str(fresh_student), distill_temperature=1.0)
+    trainer = build(params, logging.getLogger("test"), tmp_path / "p").trainer
+    batch = first_batch(trainer)
+    assert "attention_mask" not in batch and int((batch["position_ids"] == 0).sum()) > 1  # several examples
+    kd, _, positions = trainer._kd_term(trainer.model, dict(batch))
+    with torch.no_grad():
+        ids, where = batch["input_ids"], batch["position_ids"]
+        student = trainer.model(input_ids=ids, position_ids=where).logits[:, :-1]
+        # use_cache=False: with a cache, transformers does not split packed rows by their position_ids
+        teacher = trainer._kd_teacher(input_ids=ids, position_ids=where, use_cache=False).logits[:, :-1]
+    mask = batch["labels"][:, 1:] != -100
+    expected, _ = kd_loss(student[mask], teacher[mask], 1.0)
+    assert positions == int(mask.sum()) and kd.item() == pytest.approx(expected.item(), rel=1e-4)
 
 
 def test_teacher_is_frozen_and_never_trained(tiny_lm, qa_data, tmp_path):

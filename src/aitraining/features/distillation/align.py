@@ -55,10 +55,14 @@ def loss_view(inputs: dict[str, Any]) -> tuple[Any, Any, Any]:
     raise ValueError(f"distillation: no loss mask among the batch keys {sorted(inputs)}")
 
 
-def align(ids: Any, attn: Any, trained: Any, render: Render | None, pad_id: int) -> Aligned:
+def align(ids: Any, attn: Any, trained: Any, render: Render | None, pad_id: int, positions: Any = None) -> Aligned:
+    """`positions`: the batch's position_ids of padding-free packed rows (sft --packing), which keep the packed
+    examples apart; both forwards then get them instead of an attention mask, as the trainer's own does."""
     import torch
 
-    student = {"input_ids": ids, "attention_mask": attn}
+    student = {"input_ids": ids, "attention_mask": attn} if positions is None else {"input_ids": ids}
+    if positions is not None:
+        student["position_ids"] = positions
     if render is None:
         rows, pos = trained[:, 1:].nonzero(as_tuple=True)
         return Aligned(student, student, (rows, pos), (rows, pos))

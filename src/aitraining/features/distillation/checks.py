@@ -43,6 +43,11 @@ def check_distill_params(params: LLMParams) -> None:
             "(there is no prompt to render). Use --trainer sft, dpo or orpo (their prompt column is the "
             "{input}), or drop the template."
         )
+    if flags and params.canonical_trainer() == "sft" and params.packing:
+        raise ParamError(
+            f"{flags} re-renders each example's prompt, but --packing joins several examples into one row, so "
+            "their prompts cannot be re-rendered one by one. Drop --packing (or the template)."
+        )
     if flags and params.canonical_trainer() == "sft" and not params.assistant_only_loss:
         raise ParamError(
             f"{flags} re-renders the prompt and aligns the response tokens, so the prompt must not carry loss: "

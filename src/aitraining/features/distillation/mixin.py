@@ -38,7 +38,8 @@ class DistillMixin:
         import torch
 
         ids, attn, trained = loss_view(inputs)
-        aligned = align(ids, attn, trained, self._kd_render, self._kd_pad_id)
+        positions = inputs.get("position_ids") if "labels" in inputs and "attention_mask" not in inputs else None
+        aligned = align(ids, attn, trained, self._kd_render, self._kd_pad_id, positions)
         if next(self._kd_teacher.parameters()).device != ids.device:
             self._kd_teacher.to(ids.device)
         with torch.no_grad():
