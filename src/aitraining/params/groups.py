@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import field_validator
 
@@ -71,6 +71,11 @@ class CoreParams(ParamsBase):
         "the others are accepted and say so at run time.",
         group=CORE,
     )
+
+    def fingerprint_parts(self) -> dict[str, Any]:
+        """What else identifies the run for resuming, beyond the parameters and the data: {label: value}, e.g.
+        the files a parameter points to (a distillation teacher). A command's params class overrides it."""
+        return {}
 
     @field_validator("backend")
     @classmethod

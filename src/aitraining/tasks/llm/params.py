@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from aitraining.errors import NotAvailableError, ParamError
 from aitraining.params.crosscutting import DistillParams, EvalParams, PeftParams, SweepParams
@@ -264,6 +264,14 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
         for switch in ("use_enhanced_eval",):
             if getattr(self, switch):
                 raise NotAvailableError(f"{flag_for(switch)} is not available in this version yet.")
+
+    def fingerprint_parts(self) -> dict[str, Any]:
+        """With distillation, the teacher's files too: resuming with another teacher is refused."""
+        if not self.use_distillation:
+            return {}
+        from aitraining.features.distillation import TEACHER_PART, teacher_fingerprint
+
+        return {TEACHER_PART: teacher_fingerprint(self)}
 
     def single_process_reason(self) -> str | None:
         if self.canonical_trainer() == "ppo":
