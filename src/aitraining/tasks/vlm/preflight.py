@@ -79,8 +79,8 @@ def fit(encoded: Encoded, limit: int, row: str, report: SplitReport) -> Encoded 
             f"{row}: {len(ids)} tokens, image tokens up to position {encoded.last_image_token + 1}"
         )
         return None
-    if len(ids) > limit:
-        report.truncated += 1
+    cut = len(ids) > limit
+    if cut:
         encoded = Encoded(
             ids[:limit],
             encoded.labels[:limit],
@@ -91,6 +91,7 @@ def fit(encoded: Encoded, limit: int, row: str, report: SplitReport) -> Encoded 
     if all(label == IGNORE for label in encoded.labels):
         report.no_answer.append(f"{row}: {len(ids)} tokens")
         return None
+    report.truncated += cut
     return encoded
 
 
