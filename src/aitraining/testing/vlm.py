@@ -154,7 +154,7 @@ def make_tiny_qwen2_vl(
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
-    from aitraining.tasks.vlm.processor import PROCESSOR_CONFIG, image_only_class
+    from aitraining.engine.vision.multimodal import PROCESSOR_CONFIG, image_only_class
 
     tokenizer = _tokenizer(QWEN_IMAGE_TOKENS, texts)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in QWEN_IMAGE_TOKENS}

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from aitraining.tasks.llm.prompt_rule import common_prefix
-from aitraining.tasks.vlm.processor import image_token_id, uses_prefix_suffix
+from aitraining.engine.tokens import common_prefix
+from aitraining.engine.vision.multimodal import image_token_id, uses_prefix_suffix
 
 IGNORE = -100
 

@@ -49,9 +49,9 @@ def answer(
     import torch
     from transformers import AutoModelForImageTextToText
 
+    from aitraining.engine.vision.multimodal import load_processor
     from aitraining.tasks.vlm.encode import prompt_inputs
     from aitraining.tasks.vlm.preflight import row_images, row_prompt
-    from aitraining.tasks.vlm.processor import load_processor
 
     processor = processor or load_processor(str(folder))
     model = AutoModelForImageTextToText.from_pretrained(folder).eval()

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aitraining.engine.tokens import mark_loss
+from aitraining.engine.vision.multimodal import image_token_id
 from aitraining.errors import ParamError
-from aitraining.tasks.llm.preview import mark_loss
 from aitraining.tasks.vlm.encode import IGNORE
-from aitraining.tasks.vlm.processor import image_token_id
 
 if TYPE_CHECKING:
     from aitraining.tasks.vlm.params import VLMParams

@@ -15,11 +15,11 @@ from aitraining.engine.models import load_weights, make_trainable, save_trained
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import run_supervised
 from aitraining.engine.vision.base import ImageState, ImageTask
+from aitraining.engine.vision.multimodal import load_processor, uses_prefix_suffix
 from aitraining.errors import DataError, ParamError
 from aitraining.tasks.vlm.collate import make_collator
 from aitraining.tasks.vlm.params import VLMParams
 from aitraining.tasks.vlm.preflight import SplitReport, encode_split
-from aitraining.tasks.vlm.processor import load_processor, uses_prefix_suffix
 
 LOSS_RULE = (
     "Loss: on the answer tokens only (each assistant reply and its end-of-turn token); image tokens, prompts, "

@@ -4,9 +4,9 @@ end-of-turn token, which is trained so the model learns to stop)."""
 
 import pytest
 
+from aitraining.engine.vision.multimodal import image_token_id, load_processor
 from aitraining.tasks.vlm.collate import make_collator
 from aitraining.tasks.vlm.encode import IGNORE, encode
-from aitraining.tasks.vlm.processor import image_token_id, load_processor
 from aitraining.testing.vlm import square_image
 
 FAMILIES = ("llava", "qwen2_vl", "paligemma")
@@ -64,8 +64,9 @@ def test_padding_carries_no_loss_and_images_batch_per_family(vlm_models, family)
     rows = []
     for colour, answer in (("red", "red"), ("green", "a green square on grey")):
         encoded = encode(processor, [square_image(colour)], "What colour is the square?", answer)
-        rows.append({"image": square_image(colour), "input_ids": encoded.input_ids, "labels": encoded.labels,
-                     **encoded.extras})
+        rows.append(
+            {"image": square_image(colour), "input_ids": encoded.input_ids, "labels": encoded.labels, **encoded.extras}
+        )
     extras = tuple(k for k in rows[0] if k not in ("image", "input_ids", "labels"))
     batch = make_collator(processor, "image", extras)(rows)
     short = len(rows[0]["input_ids"])

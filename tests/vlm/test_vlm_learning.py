@@ -12,9 +12,23 @@ from aitraining.tasks.vlm.inference import answer, read_rows
 from aitraining.tasks.vlm.params import VLMParams
 from aitraining.testing.vlm import write_square_vqa
 
-SETTINGS = ["--epochs", "15", "--lr", "5e-3", "--batch-size", "8", "--gradient-accumulation", "1",
-            "--logging-steps", "4", "--save-strategy", "no", "--eval-strategy", "no",
-            "--disable-gradient-checkpointing"]
+SETTINGS = [
+    "--epochs",
+    "15",
+    "--lr",
+    "5e-3",
+    "--batch-size",
+    "8",
+    "--gradient-accumulation",
+    "1",
+    "--logging-steps",
+    "4",
+    "--save-strategy",
+    "no",
+    "--eval-strategy",
+    "no",
+    "--disable-gradient-checkpointing",
+]
 
 
 def train_and_ask(family, vlm_models, tmp_path, *extra):
@@ -22,17 +36,34 @@ def train_and_ask(family, vlm_models, tmp_path, *extra):
     held_out = write_square_vqa(tmp_path / "held", per_colour=5, seed=7)  # other squares, other greys
     project = tmp_path / "project"
     started = time.perf_counter()
-    code = main(["vlm", "--train", "--model", str(vlm_models(family)), "--data-path", str(data),
-                 "--prompt-text-column", "question", "--text-column", "answer", "--project-name", str(project),
-                 *SETTINGS, *extra])
+    code = main(
+        [
+            "vlm",
+            "--train",
+            "--model",
+            str(vlm_models(family)),
+            "--data-path",
+            str(data),
+            "--prompt-text-column",
+            "question",
+            "--text-column",
+            "answer",
+            "--project-name",
+            str(project),
+            *SETTINGS,
+            *extra,
+        ]
+    )
     assert code == 0
     params = VLMParams(prompt_text_column="question", text_column="answer")
     rows = read_rows(str(held_out / "train"), params)
     replies = answer(project, rows, params, max_new_tokens=4)
     accuracy = sum(r == row["answer"] for r, row in zip(replies, rows, strict=True)) / len(rows)
     history = [e["loss"] for e in json.loads((project / "metrics.json").read_text())["history"] if "loss" in e]
-    print(f"{family}: held-out accuracy {accuracy:.2f} on {len(rows)} images, loss {history[0]:.3f} -> "
-          f"{history[-1]:.3f}, {time.perf_counter() - started:.0f} s")
+    print(
+        f"{family}: held-out accuracy {accuracy:.2f} on {len(rows)} images, loss {history[0]:.3f} -> "
+        f"{history[-1]:.3f}, {time.perf_counter() - started:.0f} s"
+    )
     return accuracy, history
 
 

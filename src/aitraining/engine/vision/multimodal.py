@@ -1,5 +1,5 @@
-"""The multimodal processor: loaded offline through `AutoProcessor`, with one work-around, and what the
-vlm command reads from it (the image token, the family's text convention).
+"""The multimodal processor of image-text-to-text models (the vlm command): loaded offline through
+`AutoProcessor` with one work-around, and what is read from it (the image token, the family's convention).
 
 Work-around (transformers 5.24): processors of video-capable families (Qwen2-VL, Qwen2.5-VL, ...) need a
 video processor, and every video processor needs torchvision. Where torchvision is missing, `AutoProcessor`

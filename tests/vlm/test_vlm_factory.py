@@ -4,8 +4,8 @@ expands an image to the number of tokens its scheme says."""
 import pytest
 from transformers import AutoModelForImageTextToText, AutoProcessor
 
+from aitraining.engine.vision.multimodal import load_processor
 from aitraining.tasks.vlm.encode import encode
-from aitraining.tasks.vlm.processor import load_processor
 from aitraining.testing.vlm import square_image
 
 # family -> (model class, image tokens per image: LLaVA (28/7)^2 patches, Qwen2-VL (56/14)^2 patches / 2x2 merge,
