@@ -128,3 +128,33 @@ def test_autotrain_vlm_vqa_layout_resolves(run_cli):
     assert rows["image_column"] == '"image"' and rows["prompt_text_column"] == '"question"'
     assert rows["text_column"] == '"multiple_choice_answer"' and rows["trainer"] == '"vqa"'
     assert resolve is not None
+
+
+def test_paligemma_trains_through_its_prefix_suffix_convention(run_cli, vlm_models, square_data, tmp_path):
+    project = tmp_path / "pg"
+    code, log = run_cli(*train_args(vlm_models("paligemma"), square_data, project, "--epochs", "3", "--lr", "5e-3"))
+    assert code == 0, log
+    losses = step_losses(project)
+    assert losses[max(losses)] < losses[1]
+    assert "image tokens per sample min 16, median 16, max 16" in (project / "README.md").read_text()
+
+
+def test_captioning_has_no_question_and_warns_about_one(run_cli, vlm_models, tmp_path):
+    from aitraining.testing.vlm import write_square_vqa
+
+    data = write_square_vqa(tmp_path / "captions", per_colour=3, question=None)
+    project = tmp_path / "cap"
+    code, log = run_cli("vlm", "--train", "--trainer", "captioning", "--model", vlm_models("qwen2_vl"),
+                        "--data-path", data, "--text-column", "answer", "--prompt-text-column", "question",
+                        "--project-name", project, "--epochs", "1", "--disable-gradient-checkpointing")
+    assert code == 0, log
+    assert "prompt_text_column" in log and "ignored" in log.lower()
+    code, out = run_cli("vlm", "--preview-data", "--trainer", "captioning", "--model", vlm_models("qwen2_vl"),
+                        "--data-path", data, "--text-column", "answer", "--preview-samples", "1")
+    assert code == 0 and "<|vision_end|><|im_end|>" in out  # the user turn holds the image only
+
+
+def test_vqa_without_a_question_column_names_the_flag(run_cli, vlm_models, square_data, tmp_path):
+    code, log = run_cli("vlm", "--train", "--model", vlm_models("llava"), "--data-path", square_data,
+                        "--text-column", "answer", "--project-name", tmp_path / "p")
+    assert code != 0 and "--trainer vqa needs --prompt-text-column" in log and "row 1" in log
