@@ -67,7 +67,7 @@ def train_and_ask(family, vlm_models, tmp_path, *extra):
     return accuracy, history
 
 
-@pytest.mark.parametrize("family", ["llava", "qwen2_vl"])
+@pytest.mark.parametrize("family", ["llava", "qwen2_vl", pytest.param("paligemma", marks=pytest.mark.slow)])
 def test_each_family_learns_the_colour_word(vlm_models, tmp_path, family):
     accuracy, history = train_and_ask(family, vlm_models, tmp_path)
     assert history[-1] < 0.25 * history[0]
