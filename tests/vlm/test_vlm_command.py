@@ -80,6 +80,9 @@ def test_inference_answers_image_rows_from_the_project(run_cli, vlm_models, squa
     assert len(results) == 16 and {"image", "prompt", "response", "expected"} <= set(results[0])
     assert results[0]["prompt"] == "What colour is the square?"  # the trained columns, without repeating flags
     assert "Exact-match answers on these labelled rows" in log
+    # trained without torchvision, the saved processor still carries the base model's video settings
+    saved = json.loads((project / "processor_config.json").read_text())
+    assert saved["processor_class"] == "Qwen2VLProcessor" and "video_processor" in saved
 
 
 def test_int4_off_cuda_is_a_clear_error_before_anything_loads(run_cli, vlm_models, square_data, tmp_path):

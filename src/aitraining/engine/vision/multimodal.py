@@ -37,7 +37,7 @@ def image_only_class(cls: type) -> type:
             **kwargs,
         )
 
-    return type(cls.__name__, (cls,), {"__init__": __init__, "__module__": cls.__module__})
+    return type(cls.__name__, (cls,), {"__init__": __init__, "__module__": cls.__module__, "images_only": True})
 
 
 def _needs_video(exc: Exception) -> bool:
@@ -61,8 +61,38 @@ def _image_only(model: str) -> Any:
         tokenizer=AutoTokenizer.from_pretrained(model),
         chat_template=template,
     )
-    get_logger().info(f"{name}: built without its video processor (torchvision is not installed); images only.")
+    _say_once(f"{name}: built without its video processor (torchvision is not installed); images only.")
     return processor
+
+
+@cache
+def _say_once(line: str) -> None:
+    get_logger().info(line)
+
+
+def is_images_only(processor: Any) -> bool:
+    return bool(getattr(type(processor), "images_only", False))
+
+
+def keep_video_config(base_model: str, saved: Path) -> bool:
+    """An images-only processor saves no video half: copy the base model's video settings into the saved
+    processor_config.json, so the folder loads with AutoProcessor where torchvision is installed."""
+    from transformers.utils import cached_file
+
+    found = cached_file(base_model, PROCESSOR_CONFIG, _raise_exceptions_for_missing_entries=False)
+    video = json.loads(Path(found).read_text()).get("video_processor") if found else None
+    if video is None:
+        separate = cached_file(
+            base_model, "video_preprocessor_config.json", _raise_exceptions_for_missing_entries=False
+        )
+        video = json.loads(Path(separate).read_text()) if separate else None
+    target = saved / PROCESSOR_CONFIG
+    if video is None or not target.is_file():
+        return False
+    config = json.loads(target.read_text())
+    config["video_processor"] = video
+    target.write_text(json.dumps(config, indent=2) + "\n")
+    return True
 
 
 def load_processor(model: str) -> Any:
@@ -101,11 +131,3 @@ def uses_prefix_suffix(processor: Any) -> bool:
     """PaliGemma's convention: no chat template; the processor takes the prompt as `text` and the answer as
     `suffix`, and returns the labels and token_type_ids itself."""
     return type(processor).__name__.startswith("PaliGemma")
-
-
-def model_type(model: str) -> str | None:
-    """config.json's model_type, read locally (never a network lookup)."""
-    try:
-        return str(modelload.load_config(model).model_type)
-    except Exception:
-        return None

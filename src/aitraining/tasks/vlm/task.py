@@ -15,7 +15,7 @@ from aitraining.engine.models import load_weights, make_trainable, save_trained
 from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import run_supervised
 from aitraining.engine.vision.base import ImageState, ImageTask
-from aitraining.engine.vision.multimodal import load_processor, uses_prefix_suffix
+from aitraining.engine.vision.multimodal import is_images_only, keep_video_config, load_processor, uses_prefix_suffix
 from aitraining.engine.vision.upstream import weight_converting_trainer
 from aitraining.errors import DataError, ParamError
 from aitraining.tasks.vlm.collate import make_collator
@@ -128,6 +128,9 @@ class VLMTask(ImageTask[VLMState]):
         saved = save_trained(
             trainer.model, state.processor, state.params, project, state.logger, auto_class=AutoModelForImageTextToText
         )
+        if is_images_only(state.processor):  # what a torchvision install needs to load the video half
+            for folder in {Path(p) for p in saved.values()}:
+                keep_video_config(state.params.model or "", folder)
         if "adapter" not in saved:
             return []
         where = "the folder root holds the merged model" if "model" in saved else "it is the folder root"
