@@ -146,18 +146,16 @@ def test_captioning_has_no_question_and_warns_about_one(run_cli, vlm_models, tmp
     from aitraining.testing.vlm import write_square_vqa
 
     data = write_square_vqa(tmp_path / "captions", per_colour=3, question=None)
-    project = tmp_path / "cap"
-    code, log = run_cli("vlm", "--train", "--trainer", "captioning", "--model", vlm_models("qwen2_vl"),
-                        "--data-path", data, "--text-column", "answer", "--prompt-text-column", "question",
-                        "--project-name", project, "--epochs", "1", "--disable-gradient-checkpointing")
+    common = ["--trainer", "captioning", "--model", vlm_models("qwen2_vl"), "--data-path", data]
+    train = ["--prompt-text-column", "question", "--epochs", "1", "--disable-gradient-checkpointing"]
+    code, log = run_cli("vlm", "--train", *common, "--text-column", "answer", "--project-name", tmp_path / "c", *train)
     assert code == 0, log
     assert "prompt_text_column" in log and "ignored" in log.lower()
-    code, out = run_cli("vlm", "--preview-data", "--trainer", "captioning", "--model", vlm_models("qwen2_vl"),
-                        "--data-path", data, "--text-column", "answer", "--preview-samples", "1")
+    code, out = run_cli("vlm", "--preview-data", *common, "--text-column", "answer", "--preview-samples", "1")
     assert code == 0 and "<|vision_end|><|im_end|>" in out  # the user turn holds the image only
 
 
 def test_vqa_without_a_question_column_names_the_flag(run_cli, vlm_models, square_data, tmp_path):
-    code, log = run_cli("vlm", "--train", "--model", vlm_models("llava"), "--data-path", square_data,
-                        "--text-column", "answer", "--project-name", tmp_path / "p")
+    common = ["--model", vlm_models("llava"), "--data-path", square_data, "--project-name", tmp_path / "p"]
+    code, log = run_cli("vlm", "--train", *common, "--text-column", "answer")
     assert code != 0 and "--trainer vqa needs --prompt-text-column" in log and "row 1" in log
