@@ -85,6 +85,17 @@ def test_inference_answers_image_rows_from_the_project(run_cli, vlm_models, squa
     assert saved["processor_class"] == "Qwen2VLProcessor" and "video_processor" in saved
 
 
+def test_an_unmerged_adapter_project_answers_and_its_card_loads_it(run_cli, vlm_models, square_data, tmp_path):
+    project = tmp_path / "adapter"
+    extra = ["--peft", "--merge-adapter", "false", "--epochs", "1"]
+    assert run_cli(*train_args(vlm_models("llava"), square_data, project, *extra))[0] == 0
+    assert (project / "adapter_config.json").is_file() and not (project / "model.safetensors").exists()
+    code, log = run_cli("vlm", "--inference", "--project-name", project, "--inference-prompts", square_data / "train")
+    assert code == 0, log
+    card = (project / "README.md").read_text()
+    assert "library_name: peft" in card and "AutoModelForImageTextToText.from_pretrained" in card
+
+
 def test_int4_off_cuda_is_a_clear_error_before_anything_loads(run_cli, vlm_models, square_data, tmp_path):
     if torch.cuda.is_available():
         pytest.skip("CUDA is available here")

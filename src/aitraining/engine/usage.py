@@ -102,12 +102,13 @@ def _score(model_id: str, loader: str, module: str) -> str:
     )
 
 
-def _image_text(model_id: str, module: str) -> str:
-    loader = "AutoModelForImageTextToText" if module == "transformers" else "AutoPeftModelForCausalLM"
+def _image_text(model_id: str, adapter: bool) -> str:
+    """AutoModelForImageTextToText loads a LoRA adapter folder too (onto its base, with peft installed)."""
+    note = "# an adapter folder: transformers loads its base model and applies it (needs peft)\n" if adapter else ""
     return (
-        f"from PIL import Image\nfrom {module} import {loader}\nfrom transformers import AutoProcessor\n\n"
+        "from PIL import Image\nfrom transformers import AutoModelForImageTextToText, AutoProcessor\n\n"
         f'processor = AutoProcessor.from_pretrained("{model_id}")\n'
-        f'model = {loader}.from_pretrained("{model_id}")\n'
+        f'{note}model = AutoModelForImageTextToText.from_pretrained("{model_id}")\n'
         'messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is shown?"}]}]\n'
         "prompt = processor.apply_chat_template(messages, add_generation_prompt=True)\n"
         'inputs = processor(text=[prompt], images=[[Image.open("image.png")]], return_tensors="pt")\n'
@@ -148,8 +149,8 @@ def usage_snippet(kind: str | None, model_id: str, project: Path) -> str | None:
             "start, end = int(out.start_logits.argmax()), int(out.end_logits.argmax())\n"
             'print(tokenizer.decode(inputs["input_ids"][0][start : end + 1]))\n'
         ),
-        "image-text-to-text": lambda: _image_text(model_id, "transformers"),
-        "peft-image-text-to-text": lambda: _image_text(model_id, "peft"),
+        "image-text-to-text": lambda: _image_text(model_id, adapter=False),
+        "peft-image-text-to-text": lambda: _image_text(model_id, adapter=True),
         "sentence-transformers": lambda: (
             "from sentence_transformers import SentenceTransformer\n\n"
             f'model = SentenceTransformer("{model_id}")\n'

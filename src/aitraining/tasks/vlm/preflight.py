@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 SHOWN = 5
 
 
+def spread(values: list[int]) -> str:
+    return f"min {min(values)}, median {statistics.median(values):g}, max {max(values)}"
+
+
 @dataclass
 class SplitReport:
     split: str
@@ -35,10 +39,9 @@ class SplitReport:
     def line(self) -> str:
         if not self.lengths:
             return f"{self.split}: no samples."
-        stats = lambda v: f"min {min(v)}, median {statistics.median(v):g}, max {max(v)}"  # noqa: E731
         return (
-            f"{self.split}: {len(self.lengths)} samples; image tokens per sample {stats(self.image_tokens)}; "
-            f"tokens per sample {stats(self.lengths)}; --model-max-length {self.limit}: {self.truncated} truncated "
+            f"{self.split}: {len(self.lengths)} samples; image tokens per sample {spread(self.image_tokens)}; "
+            f"tokens per sample {spread(self.lengths)}; --model-max-length {self.limit}: {self.truncated} truncated "
             f"in the answer, {len(self.cut_images)} dropped (the limit cuts through their image tokens), "
             f"{len(self.no_answer)} dropped (no answer token within the limit)."
         )
