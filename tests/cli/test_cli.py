@@ -69,7 +69,10 @@ def test_llm_help_is_grouped(capsys):
     assert "--rl-gamma" in out and "--lora-r" in out
 
 
-def test_unbuilt_command_says_so(capsys):
+def test_unbuilt_command_says_so(capsys, monkeypatch):
+    from aitraining.tasks.registry import TaskSpec
+
+    monkeypatch.setitem(TASKS, "vlm", TaskSpec("vlm", "Fine-tune vision-language models."))  # as if not built
     code, _, err = run_cli(capsys, "vlm", "--train")
     assert code != 0
     assert "not available in this version yet" in err

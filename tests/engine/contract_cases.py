@@ -23,6 +23,7 @@ from aitraining.testing.vision import (
     write_brightness_metadata,
     write_colour_classes,
 )
+from aitraining.testing.vlm import make_tiny_llava, write_square_vqa
 
 WORDS = ("red", "blue", "green", "apple", "sky", "grass", "one", "two")
 
@@ -112,6 +113,11 @@ class Cases:
         key = f"{command}-{trainer}" if trainer else command
         if command == "llm":
             return ["llm", "--trainer", str(trainer), "--model", str(self.lm()), *self._llm(str(trainer), key)]
+        if command == "vlm":
+            model = self._once("vlm-model", make_tiny_llava)
+            folder = self._once(key, lambda p: write_square_vqa(p, per_colour=3))
+            columns = ["--prompt-text-column", "question", "--text-column", "answer"]
+            return ["vlm", "--trainer", str(trainer), "--model", str(model), "--data-path", str(folder), *columns]
         if command in IMAGE_CASES:
             make_model, write = IMAGE_CASES[command]
             model = self._once(f"{command}-model", make_model)

@@ -137,9 +137,7 @@ def add_lora(model: Any, params: LoraParams, *, task_type: str | None, modules_t
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=not params.disable_gradient_checkpointing
         )
-    targets: Any = params.target_modules
-    if targets != "all-linear":
-        targets = [t.strip() for t in targets.split(",") if t.strip()]
+    targets = lora_targets(params.target_modules)
     config = LoraConfig(
         r=params.lora_r,
         lora_alpha=params.lora_alpha,
@@ -156,12 +154,26 @@ def add_lora(model: Any, params: LoraParams, *, task_type: str | None, modules_t
     return model
 
 
-def save_trained(model: Any, tokenizer: Any, params: LoraParams, project: Path, logger: Any) -> dict[str, str]:
+REGEX_CHARACTERS = frozenset("*+?|()[]^$\\")
+
+
+def lora_targets(text: str) -> str | list[str]:
+    """peft's `target_modules`: 'all-linear' and regular expressions (any of * + ? | ( ) [ ] ^ $ \\; matched
+    against the full module name) stay text; 'q_proj,v_proj' becomes a list of module-name suffixes."""
+    if text == "all-linear" or REGEX_CHARACTERS & set(text):
+        return text
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def save_trained(
+    model: Any, tokenizer: Any, params: LoraParams, project: Path, logger: Any, *, auto_class: Any = None
+) -> dict[str, str]:
     """Save the model users load from the project root; with LoRA, the adapter goes to adapter/.
 
     With --merge-adapter (the default) the root holds the merged full model; without it the root
     holds the adapter itself (loadable with peft or transformers' adapter support). Full models are
     written in the --save-dtype (auto: the base checkpoint's dtype); the adapter keeps float32.
+    `auto_class`: what loads the base for merging a quantized run (default: chosen by the adapter's task type).
     """
     saved: dict[str, str] = {}
     base = params.model or ""  # engine.runner has checked --model is set
@@ -176,7 +188,7 @@ def save_trained(model: Any, tokenizer: Any, params: LoraParams, project: Path, 
     saved["adapter"] = str(adapter_dir)
     if params.merge_adapter:
         quantized = params.quantization != "none"  # quantized weights merge into a fresh full-precision base
-        merged = merge_adapter(base, adapter_dir) if quantized else model.merge_and_unload()
+        merged = merge_adapter(base, adapter_dir, auto_class) if quantized else model.merge_and_unload()
         cast_for_saving(merged, params.save_dtype, base, logger)
         merged.save_pretrained(project)
         tokenizer.save_pretrained(project)
@@ -185,18 +197,21 @@ def save_trained(model: Any, tokenizer: Any, params: LoraParams, project: Path, 
     return saved
 
 
-def merge_adapter(base_model: str, adapter_dir: str | Path) -> Any:
+def merge_adapter(base_model: str, adapter_dir: str | Path, auto_class: Any = None) -> Any:
     """Load the base model unquantized (in its stored dtype), apply the adapter and merge it into the weights.
 
     The adapter's task type picks the head: SEQ_CLS adapters (reward models) merge into a sequence
-    classifier with one output, SEQ_2_SEQ_LM ones into an encoder-decoder, others into a causal LM.
+    classifier with one output, SEQ_2_SEQ_LM ones into an encoder-decoder, others into a causal LM;
+    `auto_class` overrides that choice (a vision-language model's AutoModelForImageTextToText).
     """
     from peft import PeftConfig, PeftModel
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForSequenceClassification
 
     config = PeftConfig.from_pretrained(str(adapter_dir))
     task_type = str(config.task_type).removeprefix("TaskType.")
-    if task_type == "SEQ_CLS":
+    if auto_class is not None:
+        base = auto_class.from_pretrained(base_model)
+    elif task_type == "SEQ_CLS":
         base = AutoModelForSequenceClassification.from_pretrained(base_model, num_labels=1)
     elif task_type == "SEQ_2_SEQ_LM":
         base = AutoModelForSeq2SeqLM.from_pretrained(base_model)

@@ -21,6 +21,8 @@ KINDS: dict[str, tuple[str | None, str]] = {
     "seq2seq": ("text2text-generation", "transformers"),
     "question-answering": ("question-answering", "transformers"),
     "sentence-transformers": ("sentence-similarity", "sentence-transformers"),
+    "image-text-to-text": ("image-text-to-text", "transformers"),
+    "peft-image-text-to-text": ("image-text-to-text", "peft"),
 }
 
 
@@ -36,8 +38,11 @@ def saved_kind(project: Path) -> str | None:
     if (project / "modules.json").is_file():
         return "sentence-transformers"
     adapter = _json(project / "adapter_config.json")
+    multimodal = (project / "processor_config.json").is_file()  # a processor beside the model: image + text input
     if adapter:
-        return "peft-score" if str(adapter.get("task_type", "")).endswith("SEQ_CLS") else "peft-causal"
+        if str(adapter.get("task_type", "")).endswith("SEQ_CLS"):
+            return "peft-score"
+        return "peft-image-text-to-text" if multimodal else "peft-causal"
     config = _json(project / "config.json")
     arch = " ".join(config.get("architectures") or [])
     if not arch:
@@ -51,6 +56,8 @@ def saved_kind(project: Path) -> str | None:
         return "question-answering"
     if config.get("is_encoder_decoder"):
         return "seq2seq"
+    if multimodal and config.get("vision_config"):
+        return "image-text-to-text"
     return "causal"
 
 
@@ -95,6 +102,21 @@ def _score(model_id: str, loader: str, module: str) -> str:
     )
 
 
+def _image_text(model_id: str, adapter: bool) -> str:
+    """AutoModelForImageTextToText loads a LoRA adapter folder too (onto its base, with peft installed)."""
+    note = "# an adapter folder: transformers loads its base model and applies it (needs peft)\n" if adapter else ""
+    return (
+        "from PIL import Image\nfrom transformers import AutoModelForImageTextToText, AutoProcessor\n\n"
+        f'processor = AutoProcessor.from_pretrained("{model_id}")\n'
+        f'{note}model = AutoModelForImageTextToText.from_pretrained("{model_id}")\n'
+        'messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is shown?"}]}]\n'
+        "prompt = processor.apply_chat_template(messages, add_generation_prompt=True)\n"
+        'inputs = processor(text=[prompt], images=[[Image.open("image.png")]], return_tensors="pt")\n'
+        "output = model.generate(**inputs, max_new_tokens=64)\n"
+        'print(processor.decode(output[0][inputs["input_ids"].shape[1] :], skip_special_tokens=True))\n'
+    )
+
+
 def usage_snippet(kind: str | None, model_id: str, project: Path) -> str | None:
     """Python that loads `model_id` (the project folder or its Hub repo) and runs it once."""
     chat = has_chat_template(project)
@@ -127,6 +149,8 @@ def usage_snippet(kind: str | None, model_id: str, project: Path) -> str | None:
             "start, end = int(out.start_logits.argmax()), int(out.end_logits.argmax())\n"
             'print(tokenizer.decode(inputs["input_ids"][0][start : end + 1]))\n'
         ),
+        "image-text-to-text": lambda: _image_text(model_id, adapter=False),
+        "peft-image-text-to-text": lambda: _image_text(model_id, adapter=True),
         "sentence-transformers": lambda: (
             "from sentence_transformers import SentenceTransformer\n\n"
             f'model = SentenceTransformer("{model_id}")\n'

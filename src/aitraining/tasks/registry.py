@@ -235,7 +235,27 @@ TASKS: dict[str, TaskSpec] = {
             config_names={"image-object-detection": {}},
             metrics={"": ("eval_loss", "eval_map", "eval_map_50", "eval_map_75")},
         ),
-        TaskSpec("vlm", "Fine-tune vision-language models.", trainers=("vqa", "captioning")),
+        TaskSpec(
+            "vlm",
+            "Fine-tune vision-language models (vqa, captioning).",
+            params="aitraining.tasks.vlm.params:VLMParams",
+            runner="aitraining.tasks.vlm.task:run",
+            trainers=("vqa", "captioning"),
+            holdout_validation=True,
+            actions={
+                "inference": (
+                    "Answer --inference-prompts (image rows or images) with the model in --project-name; writes "
+                    "inference.json there.",
+                    "aitraining.tasks.vlm.inference:run",
+                ),
+                "preview_data": (
+                    "Render --preview-samples samples exactly as training would (chat template, [[loss tokens]], "
+                    "image tokens collapsed, image-token counts, length stats, dropped samples); loads the "
+                    "processor only.",
+                    "aitraining.tasks.vlm.preview:run",
+                ),
+            },
+        ),
         TaskSpec(
             "tabular",
             "Tabular classification and regression.",

@@ -6,6 +6,10 @@ in-memory names (DETR's checkpoint conversion: conv_encoder, fc1, out_proj ...) 
 weights while the run reports the best, and the log only warns about "missing keys". `ReloadBestWeights`
 loads the best checkpoint again through `from_pretrained`, which applies the name conversion, and hides
 that warning while it does so.
+
+The same strict=False load restores a checkpoint on resume (`Trainer._load_from_checkpoint`): LLaVA-style
+models save `language_model.model.*` where they hold `model.language_model.*`, so a resumed run silently kept
+its fresh weights. `weight_converting_trainer` loads the checkpoint through `from_pretrained` instead.
 """
 
 from __future__ import annotations
@@ -43,3 +47,25 @@ def reload_best_weights_callback() -> Any:
                 get_logger().info(f"Kept the best checkpoint: {state.best_model_checkpoint}.")
 
     return ReloadBestWeights()
+
+
+def weight_converting_trainer(base: type) -> type:
+    """`base` (a transformers Trainer class) resuming full models through `from_pretrained`, which converts the
+    saved weight names; LoRA adapters and sharded (FSDP/DeepSpeed) checkpoints keep the Trainer's own loading."""
+    from transformers import PreTrainedModel
+
+    class WeightConvertingTrainer(base):  # type: ignore[misc, valid-type]
+        def _load_from_checkpoint(self, resume_from_checkpoint: str, model: Any = None) -> None:
+            target = self.model if model is None else model
+            sharded = self.is_fsdp_enabled or self.is_deepspeed_enabled
+            if not isinstance(target, PreTrainedModel) or sharded:
+                return super()._load_from_checkpoint(resume_from_checkpoint, model)
+            saved = type(target).from_pretrained(resume_from_checkpoint)
+            missing, unexpected = target.load_state_dict(saved.state_dict(), strict=False)
+            if missing or unexpected:
+                raise RuntimeError(
+                    f"checkpoint {resume_from_checkpoint} does not match the model: {missing or unexpected}"
+                )
+            return None
+
+    return WeightConvertingTrainer

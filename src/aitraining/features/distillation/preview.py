@@ -20,7 +20,7 @@ def row_view(row: dict[str, Any]) -> tuple[list[int], list[bool]]:
 def template_preview(prepared: Any, tokenizer: Any, params: LLMParams, count: int) -> list[str]:
     import torch
 
-    from aitraining.tasks.llm.preview import mark_loss
+    from aitraining.engine.tokens import mark_loss
 
     templates = templates_for(params, tokenizer)
     if templates is None:

@@ -11,32 +11,15 @@ from __future__ import annotations
 import statistics
 from typing import TYPE_CHECKING, Any
 
+from aitraining.engine.tokens import decode, mark_loss
 from aitraining.errors import ParamError
 
 if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
 
-OPEN, CLOSE = "[[", "]]"
 IGNORE = -100
 PAIR_TRAINERS = ("dpo", "orpo", "reward")
 PREVIEWABLE = ("generic", "sft", *PAIR_TRAINERS)
-
-
-def decode(tokenizer: Any, ids: list[int]) -> str:
-    return tokenizer.decode(ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
-
-
-def mark_loss(tokenizer: Any, ids: list[int], trained: list[bool]) -> str:
-    """The decoded tokens with every run of trained tokens wrapped in [[ ]]."""
-    pieces: list[str] = []
-    run: list[int] = []
-    for index, token in enumerate(ids):
-        run.append(token)
-        if index + 1 == len(ids) or trained[index + 1] != trained[index]:
-            text = decode(tokenizer, run)
-            pieces.append(f"{OPEN}{text}{CLOSE}" if trained[index] else text)
-            run = []
-    return "".join(pieces)
 
 
 def length_line(report: Any, limit: int | None) -> str:

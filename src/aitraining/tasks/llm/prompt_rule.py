@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aitraining.engine.tokens import common_prefix
+
 CHAT_RULE = (
     "Prompt rule: the chat template is in use, so a plain-text prompt is a user turn and a plain-text "
     "completion an assistant turn (pass --chat-template none to use raw text)."
@@ -58,15 +60,6 @@ def without_template_for_generic(tokenizer: Any, trainer: str | None, logger: An
 def as_messages(value: Any, role: str) -> list[dict[str, Any]]:
     """A plain string becomes one turn of `role`; chat messages are kept as they are."""
     return [{"role": role, "content": value}] if isinstance(value, str) else list(value)
-
-
-def common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def end_at_stop(ids: list[int], stops: frozenset[int]) -> list[int]:

@@ -1,0 +1,34 @@
+"""Token-level helpers shared by the commands that train on rendered text (llm, vlm): the common prefix of two
+renderings (where an answer starts) and the loss-mask display of --preview-data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OPEN, CLOSE = "[[", "]]"
+
+
+def common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def decode(tokenizer: Any, ids: list[int]) -> str:
+    return tokenizer.decode(ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
+
+
+def mark_loss(tokenizer: Any, ids: list[int], trained: list[bool]) -> str:
+    """The decoded tokens with every run of trained tokens wrapped in [[ ]]."""
+    pieces: list[str] = []
+    run: list[int] = []
+    for index, token in enumerate(ids):
+        run.append(token)
+        if index + 1 == len(ids) or trained[index + 1] != trained[index]:
+            text = decode(tokenizer, run)
+            pieces.append(f"{OPEN}{text}{CLOSE}" if trained[index] else text)
+            run = []
+    return "".join(pieces)

@@ -1,0 +1,1 @@
+"""`aitraining vlm`: fine-tune vision-language models (VQA, captioning)."""
