@@ -15,12 +15,19 @@ class ImageColumnParams(ParamsBase):
         "class subfolders or with a metadata.jsonl (file_name) fill it from the files themselves.",
         group=INPUTS,
     )
+
+
+class AugmentParams(ParamsBase):
     augment: bool = param(
         False,
         "Augment training images on the fly (random resized crop, horizontal flip, colour jitter; boxes follow "
         "for object detection). Never applied to validation images.",
         group=INPUTS,
     )
+
+
+class ImageInputParams(EarlyStoppingParams, ImageColumnParams, PeftParams, CommonParams):
+    """What the shared image pipeline (engine/vision) reads; the image commands and vlm build on it."""
 
 
 class ImageSizeParams(ParamsBase):
@@ -33,7 +40,7 @@ class ImageSizeParams(ParamsBase):
     )
 
 
-class ImageCommandParams(EarlyStoppingParams, ImageColumnParams, PeftParams, SweepParams, CommonParams):
+class ImageCommandParams(ImageInputParams, AugmentParams, SweepParams):
     """What every image command accepts; the shared image pipeline (engine/vision) is typed with it."""
 
     # AutoTrain's defaults for its image commands

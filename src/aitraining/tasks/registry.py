@@ -242,6 +242,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.vlm.task:run",
             trainers=("vqa", "captioning"),
             holdout_validation=True,
+            metrics={"": ("eval_loss",)},
             actions={
                 "inference": (
                     "Answer --inference-prompts (image rows or images) with the model in --project-name; writes "

@@ -25,7 +25,7 @@ from aitraining.engine.vision.upstream import reload_best_weights_callback
 
 if TYPE_CHECKING:
     from aitraining.params.groups import CommonParams
-    from aitraining.params.vision import ImageCommandParams
+    from aitraining.params.vision import ImageInputParams
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,14 +34,15 @@ class ImageState(TaskState[Any]):
 
 
 S = TypeVar("S", bound=ImageState)
+IP = TypeVar("IP", bound="ImageInputParams")  # the command's params class
 
 
-class ImageTask(SupervisedTask[Any, S]):
+class ImageTask(SupervisedTask[IP, S]):
     target_param = "target_column"  # the params field naming the label column
     lora_heads: tuple[str, ...] = ("classifier",)  # trained in full beside a LoRA adapter
 
     # ------------------------------------------------------------------ data
-    def load_data(self, params: ImageCommandParams, *, strict: bool = False) -> LoadedData:
+    def load_data(self, params: IP, *, strict: bool = False) -> LoadedData:
         data = load_image_splits(
             params.data_path or "",
             params.train_split,
@@ -62,15 +63,15 @@ class ImageTask(SupervisedTask[Any, S]):
         findings = {"sizes": sizes, "unreadable": unreadable}
         return LoadedData(train=kept[params.train_split], valid=valid, source=data.source, findings=findings)
 
-    def columns(self, params: ImageCommandParams) -> dict[str, str]:
+    def columns(self, params: IP) -> dict[str, str]:
         return {"image_column": params.image_column, self.target_param: getattr(params, self.target_param)}
 
-    def load_processor(self, params: ImageCommandParams) -> Any:
+    def load_processor(self, params: IP) -> Any:
         processor = load_image_processor(params.model or "")
         set_image_size(processor, getattr(params, "image_size", None))
         return processor
 
-    def base_state(self, params: ImageCommandParams, processor: Any, logger: logging.Logger) -> dict[str, Any]:
+    def base_state(self, params: IP, processor: Any, logger: logging.Logger) -> dict[str, Any]:
         """The ImageState fields, for the subclass's state constructor (`with_findings` adds the rest)."""
         logger.info(f"Images are processed at {processor_size(processor)} pixels by {type(processor).__name__}.")
         return {"params": params, "logger": logger, "processor": processor}

@@ -28,7 +28,7 @@ def image_only_class(cls: type) -> type:
     def __init__(
         self: Any, image_processor: Any = None, tokenizer: Any = None, chat_template: Any = None, **kwargs: Any
     ) -> None:
-        cls.__init__(
+        cls.__init__(  # type: ignore[misc]
             self,
             image_processor=image_processor,
             tokenizer=tokenizer,

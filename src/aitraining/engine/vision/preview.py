@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def preview_splits(
-    resolved: Resolved, task: ImageTask[Any], logger: logging.Logger, describe: Callable[[Any], str]
+    resolved: Resolved, task: ImageTask[Any, Any], logger: logging.Logger, describe: Callable[[Any], str]
 ) -> LoadedData:
     """Log each split's readable images, their sizes and `describe(rows)`; the loaded data for more lines."""
     params = resolved.params

@@ -54,7 +54,7 @@ def weight_converting_trainer(base: type) -> type:
     saved weight names; LoRA adapters and sharded (FSDP/DeepSpeed) checkpoints keep the Trainer's own loading."""
     from transformers import PreTrainedModel
 
-    class WeightConvertingTrainer(base):  # type: ignore[misc, valid-type]
+    class WeightConvertingTrainer(base):
         def _load_from_checkpoint(self, resume_from_checkpoint: str, model: Any = None) -> None:
             target = self.model if model is None else model
             sharded = self.is_fsdp_enabled or self.is_deepspeed_enabled

@@ -39,7 +39,7 @@ def averaged_metrics(labels: np.ndarray, predicted: np.ndarray) -> dict[str, flo
     }
 
 
-class ImageClassification(ImageTask[ImageClassificationState]):
+class ImageClassification(ImageTask[ImageClassificationParams, ImageClassificationState]):
     metric = "eval_f1_macro"
     greater_is_better = True
 

@@ -24,7 +24,7 @@ class ImageRegressionState(ImageState):
     mean: float  # of the training targets: where the head starts
 
 
-class ImageRegression(ImageTask[ImageRegressionState]):
+class ImageRegression(ImageTask[ImageRegressionParams, ImageRegressionState]):
     metric = "eval_mse"
     greater_is_better = False
 

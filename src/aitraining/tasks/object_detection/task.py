@@ -28,7 +28,6 @@ from aitraining.engine.vision.augment import augment_with_boxes
 from aitraining.engine.vision.base import ImageState, ImageTask
 from aitraining.engine.vision.processor import load_image_processor, set_square_size
 from aitraining.errors import DataError
-from aitraining.params.vision import ImageCommandParams
 from aitraining.tasks.object_detection.boxes import BoxCounts, box_statistics, clip_boxes, coco_target, parse_objects
 from aitraining.tasks.object_detection.metrics import Detections, coco_map
 from aitraining.tasks.object_detection.params import ObjectDetectionParams
@@ -74,14 +73,13 @@ class DetectionState(ImageState):
     counts: dict[str, BoxCounts] = field(default_factory=dict)  # per split: boxes clipped / dropped, empty images
 
 
-class ObjectDetection(ImageTask[DetectionState]):
+class ObjectDetection(ImageTask[ObjectDetectionParams, DetectionState]):
     metric = "eval_map"
     greater_is_better = True
     target_param = "objects_column"
     lora_heads = ("class_labels_classifier", "bbox_predictor")
 
-    def load_data(self, params: ImageCommandParams, *, strict: bool = False) -> LoadedData:
-        assert isinstance(params, ObjectDetectionParams), type(params).__name__
+    def load_data(self, params: ObjectDetectionParams, *, strict: bool = False) -> LoadedData:
         data = super().load_data(params, strict=strict)
         counts: dict[str, BoxCounts] = {}
         train, counts[params.train_split] = clean_split(
@@ -99,8 +97,7 @@ class ObjectDetection(ImageTask[DetectionState]):
         findings = {**data.findings, "boxes": counts}
         return LoadedData(train=train, valid=valid, source=data.source, findings=findings)
 
-    def load_processor(self, params: ImageCommandParams) -> Any:
-        assert isinstance(params, ObjectDetectionParams), type(params).__name__
+    def load_processor(self, params: ObjectDetectionParams) -> Any:
         processor = load_image_processor(params.model or "")
         set_square_size(processor, params.image_square_size)
         return processor

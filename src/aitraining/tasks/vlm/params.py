@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Literal
 
 from aitraining.errors import ParamError
-from aitraining.params.crosscutting import PeftParams
+from aitraining.params.crosscutting import SweepParams
 from aitraining.params.fields import param, retuned
 from aitraining.params.groups import CommonParams
-from aitraining.params.supervised import EarlyStoppingParams
+from aitraining.params.vision import ImageInputParams
 
 VLM = "VLM inputs"
 INFER = "Inference (with --inference)"
@@ -20,7 +20,7 @@ TRAINERS = ("vqa", "captioning")
 LANGUAGE_MODEL_LINEAR = r".*(language_model|text_model)\..*(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)"
 
 
-class VLMParams(EarlyStoppingParams, PeftParams, CommonParams):
+class VLMParams(ImageInputParams, SweepParams):
     trainer: Literal[TRAINERS] = param(  # type: ignore[valid-type]
         "vqa",
         "vqa: answer --prompt-text-column questions about each image; captioning: describe each image "

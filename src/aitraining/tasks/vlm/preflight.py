@@ -116,10 +116,10 @@ def encode_split(
             columns.setdefault(key, []).append(values)
     check_report(report, source, strict)
     kept_rows = dataset.select(report.kept)
-    for key, values in columns.items():
+    for key, column in columns.items():
         if key in kept_rows.column_names:
             kept_rows = kept_rows.remove_columns(key)
-        kept_rows = kept_rows.add_column(key, values)
+        kept_rows = kept_rows.add_column(key, column)
     return kept_rows, report
 
 

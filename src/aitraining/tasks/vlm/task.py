@@ -56,7 +56,7 @@ def check_text_rows(dataset: Any, params: VLMParams, split: str, source: str) ->
             )
 
 
-class VLMTask(ImageTask[VLMState]):
+class VLMTask(ImageTask[VLMParams, VLMState]):
     target_param = "text_column"
 
     def columns(self, params: VLMParams) -> dict[str, str]:
