@@ -35,6 +35,7 @@ class RunResult:
     pipeline_tag: str | None = None  # for what engine.usage cannot tell from the saved files (tabular)
     plots: list[str] = field(default_factory=list)  # pictures the task wrote itself, for the card
     usage: str | None = None  # the card's snippet when engine.usage cannot write it (joblib pipelines)
+    card_sections: list[str] = field(default_factory=list)  # markdown a feature adds to the card (evaluation)
 
 
 @dataclass
@@ -173,6 +174,7 @@ def finish(ctx: RunContext, result: RunResult, repo_id: str | None = None) -> No
         usage=usage_snippet(kind, repo_id or str(params.project_name), project) or result.usage,
         notes=[*ctx.resolved.warnings, *result.notes],  # ignored settings are part of the record
         best_selection="history" in result.metrics,
+        sections=result.card_sections,
     )
     (project / CARD_FILE).write_text(render_card(card))
     if plots:

@@ -261,9 +261,13 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
             from aitraining.features.distillation.checks import check_distill_params
 
             check_distill_params(self)
-        for switch in ("use_sweep", "use_enhanced_eval"):
+        for switch in ("use_sweep",):
             if getattr(self, switch):
                 raise NotAvailableError(f"{flag_for(switch)} is not available in this version yet.")
+        if self.use_enhanced_eval:
+            from aitraining.features import evaluation
+
+            evaluation.check(self)
 
     def single_process_reason(self) -> str | None:
         if self.canonical_trainer() == "ppo":
