@@ -9,7 +9,7 @@ from eval_helpers import colour_items
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from aitraining.features.evaluation.benchmarks import parse_row
-from aitraining.features.evaluation.encode import Example, choice_requests, example_request
+from aitraining.features.evaluation.encode import Example, choice_requests, document_requests, example_request
 from aitraining.features.evaluation.scoring import Scorer, multiple_choice, perplexity
 
 
@@ -39,18 +39,18 @@ def direct_acc(model, tokenizer, rows) -> tuple[float, float]:
     return float(np.mean(acc)), float(np.mean(acc_norm))
 
 
-@pytest.mark.parametrize("batch_size", [1, 7])
-def test_acc_and_acc_norm_equal_lm_eval_definitions_on_20_items(lm, batch_size):
+def test_acc_and_acc_norm_equal_lm_eval_definitions_on_20_items(lm):
     model, tokenizer = lm
     rows = colour_items()
     assert len(rows) == 20
     items = [parse_row(r, f"fixture:{i}") for i, r in enumerate(rows)]
     requests = [choice_requests(item, tokenizer, chat=False) for item in items]
-    scorer = Scorer(model, batch_size, tokenizer.pad_token_id, 512)
-    got = multiple_choice(scorer, items, requests)
     want_acc, want_norm = direct_acc(model, tokenizer, rows)
-    assert (got["acc"], got["acc_norm"], got["n"]) == (pytest.approx(want_acc), pytest.approx(want_norm), 20)
-    # and the per-choice log-likelihoods themselves (padding in batches changes nothing)
+    for batch_size in (1, 7):  # padding in batches changes nothing
+        scorer = Scorer(model, batch_size, tokenizer.pad_token_id, 512)
+        got = multiple_choice(scorer, items, requests)
+        assert (got["acc"], got["acc_norm"], got["n"]) == (pytest.approx(want_acc), pytest.approx(want_norm), 20)
+    # and the per-choice log-likelihoods themselves
     first = [s.logprob for s in scorer.score(requests[0])]
     context = f"Question: {rows[0]['question']}\nAnswer:"
     direct = [direct_loglik(model, tokenizer, context, " " + c) for c in rows[0]["choices"]]
@@ -79,3 +79,20 @@ def test_prompt_answer_examples_score_only_the_answer_tokens(lm):
     # the chat template is in use: the prompt ends with the assistant header, the answer with the end-of-turn token
     assert tokenizer.decode(prompt_ids).endswith("<|im_start|>assistant\n")
     assert answer_ids[-1] == tokenizer.eos_token_id and tokenizer.decode(answer_ids[:-1]).strip() == "apple"
+
+
+def test_long_documents_are_scored_in_windows_like_packed_blocks(lm):
+    model, tokenizer = lm
+    text = "one two three four five six seven eight nine ten eleven twelve"
+    ids = tokenizer(text)["input_ids"] + [tokenizer.eos_token_id]
+    requests = document_requests(text, tokenizer, eos_after_text=True, window=5)
+    assert [c + s for c, s in requests] == [ids[i : i + 5] for i in range(0, len(ids), 5) if len(ids[i : i + 5]) > 1]
+    got = perplexity(Scorer(model, 3, tokenizer.pad_token_id, 5), requests)
+    nll = tokens = 0.0
+    for start in range(0, len(ids), 5):
+        block = torch.tensor([ids[start : start + 5]])
+        if block.shape[1] > 1:
+            with torch.no_grad():
+                nll += float(model(block, labels=block).loss) * (block.shape[1] - 1)
+            tokens += block.shape[1] - 1
+    assert got["perplexity"] == pytest.approx(math.exp(nll / tokens), rel=1e-4)

@@ -1,6 +1,8 @@
 """Token ids for what is evaluated, under the same prompt rule the trainers use (tasks/llm/prompt_rule.py).
 
-- A plain-text document: every token after the first is scored (the document's tokens plus EOS, as trained).
+- A plain-text document: every token after the first is scored (the document's tokens plus EOS, as trained);
+  a document longer than the scoring window is cut into consecutive windows, each scored like a packed
+  training block (its first token is context).
 - A prompt and its reference answer: the answer's tokens are scored given the prompt (the tokens that carry
   the loss with --assistant-only-loss), and the prompt's ids are what generation starts from.
 - A benchmark choice: lm-evaluation-harness' `_encode_pair`: trailing spaces of the context move to the
@@ -30,12 +32,18 @@ class Example:
         return self.prompt if self.prompt is not None else ""
 
 
+def document_requests(text: str, tokenizer: Any, *, eos_after_text: bool, window: int) -> list[Request]:
+    ids = list(tokenizer(text)["input_ids"])
+    if eos_after_text and tokenizer.eos_token_id is not None:
+        ids.append(tokenizer.eos_token_id)
+    blocks = [ids[start : start + window] for start in range(0, len(ids), window)]
+    return [(block[:1], block[1:]) for block in blocks if len(block) > 1]
+
+
 def example_request(example: Example, tokenizer: Any, *, eos_after_text: bool) -> Request:
+    """A prompt and its answer, or a whole document as one request (see document_requests for windows)."""
     if example.prompt is None:
-        ids = list(tokenizer(example.reference)["input_ids"])
-        if eos_after_text and tokenizer.eos_token_id is not None:
-            ids.append(tokenizer.eos_token_id)
-        return ids[:1], ids[1:]
+        return document_requests(example.reference, tokenizer, eos_after_text=eos_after_text, window=1 << 30)[0]
     if isinstance(example.prompt, str) and not getattr(tokenizer, "chat_template", None):
         prompt_ids, (answer,) = encode_text(example.prompt, [example.reference], tokenizer)
         return prompt_ids, answer

@@ -22,13 +22,14 @@ def left_padded(prompts: list[list[int]], pad_id: int, device: Any) -> tuple[Any
 def generate(
     model: Any, tokenizer: Any, prompts: list[list[int]], *, batch_size: int, max_new_tokens: int, max_length: int
 ) -> list[str]:
-    """One greedy reply per prompt (prompt ids as the prompt rule renders them; long prompts keep their end)."""
+    """One greedy reply per prompt (prompt ids as the prompt rule renders them); a prompt longer than
+    `max_length - max_new_tokens` (--model-max-length) keeps its end."""
     import torch
 
-    room = max(max_length - max_new_tokens, 1)
+    room = max_length - max_new_tokens
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     replies: list[str] = []
-    for chunk in batches([p[-room:] for p in prompts], batch_size):
+    for chunk in batches([p[-room:] if room > 0 else p for p in prompts], batch_size):
         ids, mask = left_padded(chunk, pad_id, model.device)
         with torch.no_grad():
             out = model.generate(

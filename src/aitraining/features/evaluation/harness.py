@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aitraining.features.evaluation.benchmarks import Item
 from aitraining.features.evaluation.checks import GENERATION_METRICS
-from aitraining.features.evaluation.encode import Example, choice_requests, example_request
+from aitraining.features.evaluation.encode import Example, choice_requests, document_requests, example_request
 from aitraining.features.evaluation.generation import generate
 from aitraining.features.evaluation.loglik import Request, first_batch_logits
 from aitraining.features.evaluation.scoring import Scorer, multiple_choice, perplexity
@@ -27,10 +27,11 @@ class Inputs:
 
     metrics: list[str]
     examples: list[Example]
-    requests: list[Request]  # one per example: (prompt or first token, scored tokens)
+    requests: list[Request]  # what perplexity scores: documents' windows, (prompt, answer) pairs
+    prompts: list[list[int]]  # what generation starts from, one per example (pairs only)
     benchmarks: dict[str, list[Item]]
     choice_requests: dict[str, list[list[Request]]]
-    max_length: int
+    max_length: int  # the scoring window: training's sequence length; longer inputs lose context from the left
 
     @property
     def probe(self) -> list[Request]:
@@ -51,12 +52,20 @@ def build_inputs(
     params: LLMParams, metrics: list[str], examples: list[Example], benchmarks: dict[str, list[Item]], tokenizer: Any
 ) -> Inputs:
     eos_after_text = params.canonical_trainer() != "generic" or params.add_eos_token
-    requests = [example_request(e, tokenizer, eos_after_text=eos_after_text) for e in examples]
+    window = min(params.block_size, params.model_max_length)
+    requests: list[Request] = []
+    prompts: list[list[int]] = []
+    for e in examples:
+        if e.prompt is None:
+            requests += document_requests(e.reference, tokenizer, eos_after_text=eos_after_text, window=window)
+        else:
+            requests.append(example_request(e, tokenizer, eos_after_text=eos_after_text))
+            prompts.append(requests[-1][0])
     chat = params.eval_benchmark_chat_template
     per_benchmark = {
         name: [choice_requests(item, tokenizer, chat=chat) for item in items] for name, items in benchmarks.items()
     }
-    return Inputs(metrics, examples, requests, benchmarks, per_benchmark, params.model_max_length)
+    return Inputs(metrics, examples, requests, prompts, benchmarks, per_benchmark, window)
 
 
 def scorer_for(model: Any, tokenizer: Any, params: LLMParams, max_length: int) -> Scorer:
@@ -78,14 +87,13 @@ def evaluate_model(model: Any, tokenizer: Any, params: LLMParams, inputs: Inputs
         result.metrics.update(perplexity(scorer, inputs.requests))
     generation = [m for m in inputs.metrics if m in GENERATION_METRICS]
     if generation:
-        prompts = [prompt for prompt, _ in inputs.requests]
         result.predictions = generate(
             model,
             tokenizer,
-            prompts,
+            inputs.prompts,
             batch_size=params.eval_batch_size,
             max_new_tokens=params.eval_max_new_tokens,
-            max_length=inputs.max_length,
+            max_length=params.model_max_length,
         )
         references = [e.reference.strip() for e in inputs.examples]
         result.metrics.update(text_metrics(generation, result.predictions, references))
