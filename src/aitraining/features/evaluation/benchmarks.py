@@ -133,8 +133,9 @@ def _arc(stem: Any, choices: Any, key: Any, where: str) -> Item:
     else:
         raise DataError(f"{where}: ARC choices must be [{{'text', 'label'}}, ...] (got {choices!r}).")
     options = _choices(texts, where)
-    named = isinstance(labels, list) and len(labels) == len(options) and all(label is not None for label in labels)
-    keys = [str(label) for label in labels] if named else list(LETTERS[: len(options)])
+    keys = list(LETTERS[: len(options)])
+    if isinstance(labels, list) and len(labels) == len(options) and all(label is not None for label in labels):
+        keys = [str(label) for label in labels]
     gold = _answer(str(key) if key is not None else None, keys, where)
     question = _text(stem, "question.stem", where)
     return Item(f"Question: {question}\nAnswer:", question, options, gold)
