@@ -61,3 +61,17 @@ def test_lora_adapter_only_project_is_evaluated_with_its_adapter(run_cli, tiny_l
     assert (project / "adapter_config.json").is_file() and not (project / "config.json").is_file()
     assert results["adapter_check"]["passed"] and results["adapter_check"]["max_abs_logit_difference"] > 1e-4
     assert results["metrics"]["trained"]["perplexity"] < results["metrics"]["base"]["perplexity"]
+
+
+def test_lora_run_whose_adapter_never_moved_is_refused(run_cli, tiny_lm, qa_data, colour_benchmark, tmp_path):
+    # 16 rows, batch 8, accumulation 2: one optimiser step, taken at learning rate 0 (inside the warmup)
+    project = tmp_path / "still"
+    code, out = run_cli(
+        "llm", "--train", "--trainer", "sft", "--model", tiny_lm, "--data-path", qa_data, "--train-split", "valid",
+        "--project-name", project, "--batch-size", "8", "--gradient-accumulation", "2", "--warmup-ratio", "0.5",
+        "--save-strategy", "no", "--peft", "--use-enhanced-eval", "--eval-metrics", "[]",
+        "--eval-benchmark", colour_benchmark,
+    )  # fmt: skip
+    assert code != 0
+    assert "refused to report" in out and "LoRA adapter was not applied" in out
+    assert not (project / "eval_results.json").exists()

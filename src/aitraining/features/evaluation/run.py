@@ -119,7 +119,7 @@ def check_adapter_applied(base_logits: Any, trained_logits: Any) -> dict[str, An
             f"on the first evaluation batch (largest difference {difference:.2e}), so the LoRA adapter was not "
             "applied (or never moved from its zero initialisation). The numbers would describe the base model. "
             "Check that the project folder holds the adapter or the merged model, and that training ran steps "
-            "with a non-zero learning rate."
+            "with a non-zero learning rate (a run whose every step falls in the warmup trains at rate 0)."
         )
     return {"passed": True, "max_abs_logit_difference": difference}
 
