@@ -50,3 +50,13 @@ def test_generation_metrics_on_plain_text_rows_fail_before_training(tmp_path):
     with pytest.raises(DataError, match="plain text"):
         plan(params(data, trainer="sft", eval_metrics=["f1"]), LOG)
     assert plan(params(data, trainer="generic"), LOG).rows.examples[0].prompt is None
+
+
+def test_bertscore_folder_that_is_no_encoder_fails_before_training(tmp_path):
+    from aitraining.errors import ParamError
+
+    data = write_chat_dataset(tmp_path / "d", n_train=4, n_valid=2, style="prompt_completion")
+    (tmp_path / "enc").mkdir()
+    p = params(data, trainer="sft", eval_metrics=["bertscore"], eval_bertscore_model=str(tmp_path / "enc"))
+    with pytest.raises(ParamError, match="not a loadable encoder folder"):
+        plan(p, LOG)

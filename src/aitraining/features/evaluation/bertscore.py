@@ -17,6 +17,22 @@ from pathlib import Path
 from typing import Any
 
 
+def check_encoder(path: str) -> None:
+    """Before training: the folder holds a model config and a tokenizer that load."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    from aitraining.errors import ParamError
+
+    try:
+        AutoConfig.from_pretrained(path)
+        AutoTokenizer.from_pretrained(path)
+    except (OSError, ValueError) as exc:
+        raise ParamError(
+            f"--eval-bertscore-model {path}: not a loadable encoder folder (config and tokenizer saved with "
+            f"save_pretrained): {str(exc).splitlines()[0]}"
+        ) from None
+
+
 def load_encoder(path: str) -> tuple[Any, Any]:
     from transformers import AutoModel, AutoTokenizer
 

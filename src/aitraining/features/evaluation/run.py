@@ -47,6 +47,10 @@ def plan(params: LLMParams, logger: Logger) -> Plan:
                 f"reference answers, but {plain} evaluation rows of {rows.source} are plain text (no prompt/answer "
                 "split). Use prompt/completion or chat data, or keep to perplexity."
             )
+    if "bertscore" in metrics and params.eval_bertscore_model:
+        from aitraining.features.evaluation.bertscore import check_encoder
+
+        check_encoder(params.eval_bertscore_model)
     benchmarks = load_benchmarks(params.eval_benchmark) if params.eval_benchmark else {}
     what = [f"metrics {', '.join(metrics)} on {rows.source}" if rows else ""]
     what += [f"benchmark {name} ({len(items)} items)" for name, items in benchmarks.items()]
