@@ -135,8 +135,8 @@ def test_boolean_forms_and_snake_case(capsys):
 
 
 def test_json_and_list_params(capsys):
-    code, _, err = run_cli(capsys, "llm", "--use-sweep", "--sweep-params", '{"lr": {"low": 1e-5}}', "--explain")
-    assert code == 3 and "--use-sweep is not available" in err  # parsed fine, feature not built yet
+    code, out, err = run_cli(capsys, "llm", "--use-sweep", "--sweep-params", '{"lr": [1e-5, 1e-4]}', "--explain")
+    assert code == 0 and '{"lr": [1e-05, 0.0001]}' in out, err  # parsed as JSON (the sweep checks it when it runs)
     code, _, err = run_cli(capsys, "llm", "--sweep-params", "{bad json", "--explain")
     assert code == 2 and "not valid JSON" in err
 

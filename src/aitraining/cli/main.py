@@ -72,6 +72,10 @@ def run_command(command: str, argv: list[str], file_config: Any = None, launch_a
         raise AitrainingError(f"Pick one action: --train or {flags}, not several.")
     if chosen:
         return task.run_action(chosen[0], resolved)
+    if getattr(resolved.params, "use_sweep", False):  # the sweep runs each trial as its own training
+        from aitraining.features.sweep import run_sweep
+
+        return run_sweep(resolved, overwrite=bool(run_opts.get("overwrite")))
     if distributed.needs_launch(resolved.params):
         from aitraining.engine.logs import setup_console
 

@@ -110,12 +110,16 @@ def timing(step: int, max_steps: int, elapsed: float) -> str:
 
 def use_loss_lines(trainer: Any) -> Any:
     """Replace transformers' console output with ours: on a terminal one training bar (no evaluation bars)
-    with metric lines above it; elsewhere plain metric lines only. Every line also goes to training.log."""
+    with metric lines above it; elsewhere plain metric lines only. Every line also goes to training.log.
+    Every Trainer-based run passes through here, so a sweep trial's pruning hook is attached here too."""
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
     trainer.remove_callback(ProgressCallback)
     trainer.remove_callback(PrinterCallback)
     trainer.add_callback(_console_callback()(bar=console_is_terminal()))
+    from aitraining.features.sweep.report import attach_pruning
+
+    attach_pruning(trainer)  # a sweep's trial reports its evaluations for pruning; other runs: nothing
     return trainer
 
 

@@ -38,8 +38,13 @@ AUTOTRAIN_PARAMS: dict[str, str] = {
         "categorical_imputer numerical_imputer numeric_scaler",
     )
 }
+_OWN_SEARCH = "tabular searches its own hyperparameters on every run: set the search with --num-trials and --time-limit"
 AUTOTRAIN_PARAMS.update(
     {
+        **dict.fromkeys(
+            ("use_sweep", "sweep_backend", "sweep_n_trials", "sweep_metric", "sweep_direction", "sweep_params"),
+            _OWN_SEARCH,
+        ),
         "liger_kernel": "aitraining does not use Liger kernels; training runs on the standard transformers "
         "kernels (use --mixed-precision bf16 and --peft to save memory)",
         "use_liger_kernel": "aitraining does not use Liger kernels; training runs on the standard transformers "

@@ -114,18 +114,57 @@ class DistillParams(ParamsBase):
 
 
 class SweepParams(ParamsBase):
-    use_sweep: bool = param(False, "Run a hyperparameter search instead of a single training.", group=SWEEP)
-    sweep_backend: Literal["optuna", "random", "grid"] = param(
-        "optuna", "Search backend.", group=SWEEP, requires="use_sweep"
+    use_sweep: bool = param(
+        False,
+        "Run a hyperparameter search instead of a single training: each trial trains in a fresh process in "
+        "<project>/trials/trial-NNN; the table, plot, best_params.yaml and the best model go to the project folder.",
+        group=SWEEP,
     )
-    sweep_n_trials: int = param(10, "Number of trials.", group=SWEEP, requires="use_sweep", ge=1)
-    sweep_metric: str = param("eval_loss", "Metric to optimise.", group=SWEEP, requires="use_sweep")
+    sweep_backend: Literal["optuna", "random", "grid"] = param(
+        "optuna",
+        "Search backend: optuna (TPE sampler, with median pruning on the evaluations), random, or grid (every "
+        "combination of list / int / uniform-with-step values).",
+        group=SWEEP,
+        requires="use_sweep",
+    )
+    sweep_n_trials: int = param(
+        10,
+        "Number of trials (finished ones count on resume; a grid runs at most its number of points).",
+        group=SWEEP,
+        requires="use_sweep",
+        ge=1,
+    )
+    sweep_metric: str = param(
+        "eval_loss",
+        "Metric to optimise, as metrics.json names it (eval_loss, eval_f1, train_loss, ...); checked against "
+        "what the command and trainer report before the first trial.",
+        group=SWEEP,
+        requires="use_sweep",
+    )
     sweep_direction: Literal["minimize", "maximize"] = param(
         "minimize", "Whether to minimise or maximise the metric.", group=SWEEP, requires="use_sweep"
     )
     sweep_params: dict[str, Any] | None = param(
         None,
-        'Search space as JSON, e.g. {"lr": {"low": 1e-5, "high": 1e-3, "log": true}}.',
+        "Search space as JSON (or a YAML mapping in a config file), keyed by parameter name: a list is "
+        'categorical, e.g. {"lora_r": [8, 16], "lr": {"type": "loguniform", "low": 1e-5, "high": 1e-3}, '
+        '"batch_size": {"type": "int", "low": 2, "high": 8, "step": 2}}; types: loguniform, uniform (optional '
+        'step), int (optional step), categorical (choices). {"low": .., "high": .., "log": true} is read as '
+        "loguniform.",
+        group=SWEEP,
+        requires="use_sweep",
+    )
+    sweep_storage: str | None = param(
+        None,
+        "Where the study is stored: a SQLAlchemy URL such as postgresql://user@host/db (needs psycopg) for "
+        "workers on several machines; default: sqlite:///<project>/sweep.db. Workers running the same command "
+        "with the same storage share the trials.",
+        group=SWEEP,
+        requires="use_sweep",
+    )
+    sweep_study_name: str | None = param(
+        None,
+        "Study name inside the storage (default: derived from the project folder's name).",
         group=SWEEP,
         requires="use_sweep",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aitraining.params.crosscutting import PeftParams
+from aitraining.params.crosscutting import PeftParams, SweepParams
 from aitraining.params.fields import ParamsBase, param, retuned
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import INPUTS, EarlyStoppingParams
@@ -33,7 +33,7 @@ class ImageSizeParams(ParamsBase):
     )
 
 
-class ImageCommandParams(EarlyStoppingParams, ImageColumnParams, PeftParams, CommonParams):
+class ImageCommandParams(EarlyStoppingParams, ImageColumnParams, PeftParams, SweepParams, CommonParams):
     """What every image command accepts; the shared image pipeline (engine/vision) is typed with it."""
 
     # AutoTrain's defaults for its image commands

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aitraining.errors import NotAvailableError
+from aitraining.tasks.llm.trainers import SPECS as LLM_TRAINERS
 from aitraining.tasks.llm.trainers import TRAINER_ALIASES, TRAINER_NAMES
 
 
@@ -30,6 +31,10 @@ class TaskSpec:
     config_names: dict[str, dict[str, Any]] = field(default_factory=dict)
     # True when the task holds out part of the training data for validation if no split is given.
     holdout_validation: bool = False
+    # The metrics a run writes into metrics.json's "final" besides train_loss, {trainer: names} with "" for
+    # every trainer; a name ending in '*' stands for a family (eval_f1_<class>). A sweep checks
+    # --sweep-metric against them before its first trial; eval_* ones need validation data.
+    metrics: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def available(self) -> bool:
@@ -75,6 +80,29 @@ def _image_actions(package: str, predicts: str) -> dict[str, tuple[str, str]]:
     }
 
 
+_CLASSIFICATION_METRICS = (
+    "eval_loss",
+    "eval_accuracy",
+    "eval_precision",
+    "eval_recall",
+    "eval_f1",
+    "eval_precision_*",
+    "eval_recall_*",
+    "eval_f1_*",
+)
+_REGRESSION_METRICS = ("eval_loss", "eval_mse", "eval_rmse", "eval_mae", "eval_r2", "eval_pearson", "eval_spearman")
+
+
+def _st_metrics() -> dict[str, tuple[str, ...]]:
+    from aitraining.tasks.sentence_transformers.objectives import OBJECTIVES, SOFTMAX
+
+    metrics: dict[str, tuple[str, ...]] = {
+        trainer: ("eval_loss", objective.metric) for trainer, objective in OBJECTIVES.items()
+    }
+    metrics["pair_class"] += (SOFTMAX.metric,)  # pair_class with other classes than 0/1 trains a classifier
+    return metrics
+
+
 TASKS: dict[str, TaskSpec] = {
     t.name: t
     for t in (
@@ -86,6 +114,7 @@ TASKS: dict[str, TaskSpec] = {
             trainers=TRAINER_NAMES,
             trainer_aliases=TRAINER_ALIASES,
             config_names={"lm-training": {}},
+            metrics={spec.name: spec.metrics for spec in LLM_TRAINERS},
             actions={
                 "inference": (
                     "Answer --inference-prompts with the model in --project-name; writes inference.json there.",
@@ -105,6 +134,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.text_classification.task:run",
             holdout_validation=True,
             config_names={"text-binary-classification": {}, "text-multi-class-classification": {}},
+            metrics={"": _CLASSIFICATION_METRICS},
         ),
         TaskSpec(
             "text-regression",
@@ -113,6 +143,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.text_regression.task:run",
             holdout_validation=True,
             config_names={"text-single-column-regression": {}},
+            metrics={"": _REGRESSION_METRICS},
         ),
         TaskSpec(
             "token-classification",
@@ -121,6 +152,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.token_classification.task:run",
             holdout_validation=True,
             config_names={"text-token-classification": {}},
+            metrics={"": (*_CLASSIFICATION_METRICS, "eval_*_f1")},
         ),
         TaskSpec(
             "seq2seq",
@@ -128,6 +160,17 @@ TASKS: dict[str, TaskSpec] = {
             params="aitraining.tasks.seq2seq.params:Seq2SeqParams",
             runner="aitraining.tasks.seq2seq.task:run",
             holdout_validation=True,
+            metrics={
+                "": (
+                    "eval_loss",
+                    "eval_rouge1",
+                    "eval_rouge2",
+                    "eval_rougeL",
+                    "eval_rougeLsum",
+                    "eval_bleu",
+                    "eval_gen_len",
+                )
+            },
             actions={
                 "predict": (
                     "Generate for the --data-path rows with the model in --project-name; writes predictions.jsonl "
@@ -143,6 +186,7 @@ TASKS: dict[str, TaskSpec] = {
             runner="aitraining.tasks.extractive_qa.task:run",
             holdout_validation=True,
             config_names={"extractive-question-answering": {}, "text-extractive-question-answering": {}, "ext-qa": {}},
+            metrics={"": ("eval_loss", "eval_exact_match", "eval_f1")},
             actions={
                 "predict": (
                     "Answer the --data-path questions with the model in --project-name; writes predictions.jsonl "
@@ -159,6 +203,7 @@ TASKS: dict[str, TaskSpec] = {
             holdout_validation=True,
             trainers=("pair", "pair_class", "pair_score", "triplet", "qa"),
             config_names={"st": {}},
+            metrics=_st_metrics(),
         ),
         TaskSpec(
             "image-classification",
@@ -168,6 +213,7 @@ TASKS: dict[str, TaskSpec] = {
             holdout_validation=True,
             actions=_image_actions("image_classification", "labels"),
             config_names={"image-binary-classification": {}, "image-multi-class-classification": {}},
+            metrics={"": ("eval_loss", "eval_accuracy", "eval_precision_macro", "eval_recall_macro", "eval_f1_macro")},
         ),
         TaskSpec(
             "image-regression",
@@ -177,6 +223,7 @@ TASKS: dict[str, TaskSpec] = {
             holdout_validation=True,
             actions=_image_actions("image_regression", "values"),
             config_names={"image-scoring": {}, "image-single-column-regression": {}},
+            metrics={"": _REGRESSION_METRICS},
         ),
         TaskSpec(
             "object-detection",
@@ -186,6 +233,7 @@ TASKS: dict[str, TaskSpec] = {
             holdout_validation=True,
             actions=_image_actions("object_detection", "boxes"),
             config_names={"image-object-detection": {}},
+            metrics={"": ("eval_loss", "eval_map", "eval_map_50", "eval_map_75")},
         ),
         TaskSpec("vlm", "Fine-tune vision-language models.", trainers=("vqa", "captioning")),
         TaskSpec(

@@ -4,12 +4,13 @@ the window length and overlap for long contexts, and early stopping."""
 from __future__ import annotations
 
 from aitraining.errors import ParamError
+from aitraining.params.crosscutting import SweepParams
 from aitraining.params.fields import param, retuned
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import INPUTS, EarlyStoppingParams
 
 
-class ExtractiveQAParams(EarlyStoppingParams, CommonParams):
+class ExtractiveQAParams(EarlyStoppingParams, SweepParams, CommonParams):
     text_column: str = param("context", "Column holding the context passage the answers are taken from.", group=INPUTS)
     question_column: str = param("question", "Column holding the question.", group=INPUTS)
     answer_column: str = param(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from aitraining.params.crosscutting import SweepParams
 from aitraining.params.fields import param, retuned, reused
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import INPUTS, EarlyStoppingParams, TextInputParams
@@ -12,7 +13,7 @@ TRAINERS = ("pair", "pair_class", "pair_score", "triplet", "qa")
 Trainer = Literal["pair", "pair_class", "pair_score", "triplet", "qa"]
 
 
-class SentenceTransformersParams(EarlyStoppingParams, CommonParams):
+class SentenceTransformersParams(EarlyStoppingParams, SweepParams, CommonParams):
     trainer: Trainer = param(
         "pair_score",
         "What the data holds, which picks the loss: pair (anchor, positive) and qa (question, answer) use "

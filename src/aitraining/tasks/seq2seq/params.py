@@ -3,13 +3,13 @@ quantization (as for `llm`), and early stopping."""
 
 from __future__ import annotations
 
-from aitraining.params.crosscutting import PeftParams
+from aitraining.params.crosscutting import PeftParams, SweepParams
 from aitraining.params.fields import param, retuned
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import INPUTS, EarlyStoppingParams, TargetParams, TextInputParams
 
 
-class Seq2SeqParams(EarlyStoppingParams, TargetParams, TextInputParams, PeftParams, CommonParams):
+class Seq2SeqParams(EarlyStoppingParams, TargetParams, TextInputParams, PeftParams, SweepParams, CommonParams):
     max_target_length: int = param(
         128,
         "Longest target in tokens: longer targets are truncated for training, and generation (evaluation "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from aitraining.params.crosscutting import SweepParams
 from aitraining.params.fields import retuned
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import EarlyStoppingParams, TargetParams, TextInputParams
 
 
-class TextClassificationParams(EarlyStoppingParams, TargetParams, TextInputParams, CommonParams):
+class TextClassificationParams(EarlyStoppingParams, TargetParams, TextInputParams, SweepParams, CommonParams):
     lr: float = retuned(CommonParams, "lr", 5e-5)
     epochs: int = retuned(CommonParams, "epochs", 3)
     batch_size: int = retuned(CommonParams, "batch_size", 8)

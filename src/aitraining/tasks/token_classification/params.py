@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from aitraining.params.crosscutting import SweepParams
 from aitraining.params.fields import param, retuned
 from aitraining.params.groups import CommonParams
 from aitraining.params.supervised import INPUTS, EarlyStoppingParams, TextInputParams
 
 
-class TokenClassificationParams(EarlyStoppingParams, CommonParams):
+class TokenClassificationParams(EarlyStoppingParams, SweepParams, CommonParams):
     tokens_column: str = param(
         "tokens",
         "Column holding each example's words: a list of strings, or its JSON text in a CSV cell "

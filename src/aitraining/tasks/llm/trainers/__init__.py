@@ -42,19 +42,39 @@ class TrainerSpec:
     model_kind: ModelKind = "causal"  # "reward": a one-output sequence classifier
     perplexity: bool = False  # eval_loss is a token-level LM loss, so exp(eval_loss) is reported
     aliases: tuple[str, ...] = ()
+    # What metrics.json's "final" holds besides train_loss (a sweep checks --sweep-metric against it);
+    # eval_* ones need --valid-split.
+    metrics: tuple[str, ...] = ("eval_loss",)
 
     def load(self) -> TrainerModule:
         return cast("TrainerModule", importlib.import_module(self.module))
 
 
 _PACKAGE = __name__
+_LM_METRICS = ("eval_loss", "eval_perplexity")
+_PREFERENCE_METRICS = (
+    "eval_loss",
+    "eval_rewards/chosen",
+    "eval_rewards/rejected",
+    "eval_rewards/accuracies",
+    "eval_rewards/margins",
+    "eval_logps/chosen",
+    "eval_logps/rejected",
+)
 SPECS: tuple[TrainerSpec, ...] = (
-    TrainerSpec("generic", f"{_PACKAGE}.generic", perplexity=True, aliases=("default",)),
-    TrainerSpec("sft", f"{_PACKAGE}.sft", perplexity=True),
-    TrainerSpec("dpo", f"{_PACKAGE}.dpo"),
-    TrainerSpec("orpo", f"{_PACKAGE}.orpo"),
-    TrainerSpec("reward", f"{_PACKAGE}.reward", model_kind="reward"),
-    TrainerSpec("ppo", f"{_PACKAGE}.ppo"),
+    TrainerSpec("generic", f"{_PACKAGE}.generic", perplexity=True, aliases=("default",), metrics=_LM_METRICS),
+    TrainerSpec(
+        "sft", f"{_PACKAGE}.sft", perplexity=True, metrics=(*_LM_METRICS, "eval_mean_token_accuracy", "eval_entropy")
+    ),
+    TrainerSpec("dpo", f"{_PACKAGE}.dpo", metrics=_PREFERENCE_METRICS),
+    TrainerSpec("orpo", f"{_PACKAGE}.orpo", metrics=(*_PREFERENCE_METRICS, "eval_nll_loss", "eval_log_odds_ratio")),
+    TrainerSpec(
+        "reward",
+        f"{_PACKAGE}.reward",
+        model_kind="reward",
+        metrics=("eval_loss", "eval_accuracy", "eval_margin", "eval_mean_reward"),
+    ),
+    TrainerSpec("ppo", f"{_PACKAGE}.ppo", metrics=("train_reward_start", "train_reward_end", "train_kl_end")),
 )
 TRAINERS: dict[str, TrainerSpec] = {spec.name: spec for spec in SPECS}
 TRAINER_NAMES: tuple[str, ...] = tuple(TRAINERS)
