@@ -75,3 +75,7 @@ def test_lora_run_whose_adapter_never_moved_is_refused(run_cli, tiny_lm, qa_data
     assert code != 0
     assert "refused to report" in out and "LoRA adapter was not applied" in out
     assert not (project / "eval_results.json").exists()
+    # the training itself is recorded: metrics.json and the card (which says why there is no evaluation)
+    assert "enhanced_eval" not in json.loads((project / "metrics.json").read_text())
+    card = (project / "README.md").read_text()
+    assert "Enhanced evaluation did not report" in card and "## Evaluation" not in card

@@ -11,12 +11,16 @@ on the same inputs and both are reported with the difference.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from aitraining.errors import AitrainingError
 
 if TYPE_CHECKING:
     from logging import Logger
     from pathlib import Path
 
+    from aitraining.engine.runner import RunResult
     from aitraining.features.evaluation.run import Plan
     from aitraining.tasks.llm.params import LLMParams
 
@@ -35,8 +39,30 @@ def plan(params: LLMParams, logger: Logger) -> Plan:
     return make_plan(params, logger)
 
 
-def evaluate(plan: Plan, params: LLMParams, project: Path, logger: Logger) -> tuple[dict[str, Any], str]:
-    """After saving: (results, as in eval_results.json; the model card's evaluation section)."""
+def evaluate(plan: Plan, params: LLMParams, project: Path, logger: Logger) -> Outcome:
+    """After saving: the results (as in eval_results.json) and the card section, or the error that stopped the
+    evaluation (the run still writes metrics.json and the card, then exits with it)."""
     from aitraining.features.evaluation.run import evaluate as run_evaluation
 
-    return run_evaluation(plan, params, project, logger)
+    try:
+        results, section = run_evaluation(plan, params, project, logger)
+    except AitrainingError as exc:
+        return Outcome(failure=exc)
+    return Outcome(results, section)
+
+
+@dataclass
+class Outcome:
+    results: dict[str, Any] | None = None
+    section: str | None = None
+    failure: AitrainingError | None = None
+
+    def add_to(self, result: RunResult) -> None:
+        """Into the run's metrics.json (`enhanced_eval`), card section and notes, or its failure."""
+        if self.results is not None:
+            result.metrics["enhanced_eval"] = self.results
+        if self.section:
+            result.card_sections.append(self.section)
+        if self.failure is not None:
+            result.notes.append(f"Enhanced evaluation did not report: {self.failure}")
+            result.failure = self.failure

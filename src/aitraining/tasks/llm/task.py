@@ -110,13 +110,10 @@ def run(ctx: RunContext) -> RunResult:
     saved = save(trainer, built.tokenizer, params, ctx.project.path, logger)
     if params.use_distillation:
         metrics["teacher"] = distillation.teacher_fingerprint(params)
-    sections = []
+    result = RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)
     if plan is not None and distributed.is_main():  # the saved model, base vs trained
-        metrics["enhanced_eval"], section = evaluation.evaluate(plan, params, ctx.project.path, logger)
-        sections.append(section)
-    return RunResult(
-        metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes, card_sections=sections
-    )
+        evaluation.evaluate(plan, params, ctx.project.path, logger).add_to(result)
+    return result
 
 
 def save(trainer: Any, tokenizer: Any, params: LLMParams, project: Path, logger: Logger) -> dict[str, str]:
