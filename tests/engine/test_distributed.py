@@ -93,6 +93,21 @@ def test_launcher_process_count_wins(monkeypatch, caplog):
     assert "--num-processes 4 is ignored: the launcher started 2 processes" in caplog.text
 
 
+def test_a_plain_process_says_fsdp_is_ignored(monkeypatch, caplog):
+    for name in ("WORLD_SIZE", "LOCAL_RANK", "RANK"):
+        monkeypatch.delenv(name, raising=False)
+    logger = logging.getLogger("aitraining")
+    logger.addHandler(caplog.handler)
+    try:
+        distributed.check_supported(LLMParams(distributed_backend="fsdp"), "llm")
+        assert "--distributed-backend fsdp is ignored" in caplog.text
+        caplog.clear()
+        distributed.check_supported(LLMParams(), "llm")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "ignored" not in caplog.text
+
+
 def test_deepspeed_missing_is_a_clear_error():
     pytest.importorskip("accelerate")
     try:
@@ -126,7 +141,7 @@ def test_backend_keywords(two_ranks, monkeypatch, tmp_path):
 
 def test_one_process_gets_no_backend_keywords():
     assert distributed.backend_kwargs(LLMParams(distributed_backend="fsdp")) == {}
-    assert distributed.device_map() == "auto" and distributed.is_main()
+    assert distributed.device_map() == {"": 0} and distributed.is_main()  # never "auto" (test_gpu_path_fixes)
 
 
 def test_quantized_model_goes_to_this_rank_gpu(two_ranks):

@@ -44,6 +44,12 @@ def is_distributed() -> bool:
     return world_size() > 1
 
 
+def launched() -> bool:
+    """Started by accelerate launch / torchrun, even as its only process: the chosen backend applies (FSDP
+    or DeepSpeed on one GPU shards nothing but still offloads, wraps and saves as it does on several)."""
+    return is_distributed() or "LOCAL_RANK" in os.environ
+
+
 def is_main() -> bool:
     return rank() == 0
 
@@ -160,6 +166,8 @@ def check_supported(params: CoreParams, command: str) -> None:
     """Under a launcher (WORLD_SIZE > 1), fail clearly for what trains in one process only."""
     from aitraining.params.groups import DistributedParams
 
+    if not launched():
+        warn_unlaunched_backend(params)
     if not is_distributed():
         return
     if not isinstance(params, DistributedParams):
@@ -176,6 +184,17 @@ def check_supported(params: CoreParams, command: str) -> None:
         logging.getLogger("aitraining").warning(
             f"Warning: --num-processes {params.num_processes} is ignored: the launcher started {local} "
             "processes on this machine, and they train."
+        )
+
+
+def warn_unlaunched_backend(params: CoreParams) -> None:
+    """A plain one-process run shards nothing: --distributed-backend fsdp/deepspeed is said to be ignored."""
+    backend = getattr(params, "distributed_backend", "ddp")
+    if backend != "ddp":
+        logging.getLogger("aitraining").warning(
+            f"Warning: --distributed-backend {backend} is ignored: this run is one process started without a "
+            "launcher. Use --num-processes N (N > 1), or start it with torchrun / accelerate launch (also with "
+            f"one process, e.g. {backend} on one GPU)."
         )
 
 
@@ -232,7 +251,7 @@ DEFAULT_FSDP: dict[str, Any] = {
 
 def backend_kwargs(params: CommonParams) -> dict[str, Any]:
     """TrainingArguments keywords of the chosen backend (upstream names live here only)."""
-    if not is_distributed():
+    if not launched():
         return {}
     from aitraining.engine import upstream
 
@@ -259,8 +278,9 @@ def mean_loss_kwargs() -> dict[str, Any]:
 
 
 def sharded(params: CoreParams) -> bool:
-    """Weights are split over processes: saving gathers them, so every rank must take part."""
-    return is_distributed() and getattr(params, "distributed_backend", "ddp") in ("fsdp", "deepspeed")
+    """Weights are split over processes (or wrapped by FSDP/DeepSpeed under a launcher): saving gathers them,
+    so every rank must take part."""
+    return launched() and getattr(params, "distributed_backend", "ddp") in ("fsdp", "deepspeed")
 
 
 def _has_cuda() -> bool:
@@ -269,9 +289,11 @@ def _has_cuda() -> bool:
     return has_cuda()
 
 
-def device_map() -> Any:
-    """Where a quantized model is placed: this process's GPU under distribution, never "auto" there."""
-    return {"": local_rank()} if is_distributed() else "auto"
+def device_map() -> dict[str, int]:
+    """Where a quantized model is placed: whole on this process's GPU (LOCAL_RANK; 0 in a plain run). Never
+    "auto": under several processes it would spread each copy over every GPU, and in one process it may offload
+    layers to the CPU or disk, which bitsandbytes cannot train."""
+    return {"": local_rank()}
 
 
 def barrier() -> None:

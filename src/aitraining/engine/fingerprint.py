@@ -1,4 +1,5 @@
-"""What identifies a run for resuming: its resolved parameters, its data and its number of processes.
+"""What identifies a run for resuming: its resolved parameters, its data, its number of processes and the
+params' own extra parts (`CoreParams.fingerprint_parts`, e.g. the distillation teacher's files).
 
 A checkpoint's manifest stores this fingerprint; a resume compares it with the new run's and refuses
 (naming each difference) when something that alters the run has changed.
@@ -69,6 +70,7 @@ def run_fingerprint(params: CoreParams, task: str, trainer: str | None) -> dict[
         "params": params.public_dict(),
         "data": data_fingerprint(params.data_path),
         "processes": world_size(),
+        "parts": params.fingerprint_parts(),
     }
 
 
@@ -80,10 +82,27 @@ def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
             lines.append(f"{label} was {stored.get(key)!r}, now {current.get(key)!r}")
     if stored.get("data") != current.get("data"):
         lines.append("the data files' contents changed")
+    lines += part_differences(stored.get("parts", {}), current.get("parts", {}))
     old, new = stored.get("params", {}), current.get("params", {})
     for name in sorted(set(old) | set(new)):
         if name in RESUME_MAY_CHANGE or old.get(name) == new.get(name):
             continue
         flag = "--" + name.replace("_", "-")
         lines.append(f"{flag} was {old.get(name, '(not set)')!r}, now {new.get(name, '(not set)')!r}")
+    return lines
+
+
+def part_differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """'<label> changed: <key> was X, now Y' per extra part that differs (dict parts: only the keys that differ)."""
+    lines = []
+    for label in sorted(set(stored) | set(current)):
+        old, new = stored.get(label, "(not set)"), current.get(label, "(not set)")
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+            detail = "; ".join(f"{k} was {old.get(k, '(not set)')!r}, now {new.get(k, '(not set)')!r}" for k in keys)
+        else:
+            detail = f"was {old!r}, now {new!r}"
+        lines.append(f"{label} changed: {detail}")
     return lines

@@ -43,20 +43,29 @@ def check_quantization(mode: str) -> None:
         ) from None
 
 
-def quantization_config(mode: str) -> Any:
+def quantization_config(mode: str, mixed_precision: str = "none") -> Any:
     if mode == "none":
         return None
-    import torch
     from transformers import BitsAndBytesConfig
 
     if mode == "int4":
         return BitsAndBytesConfig(
             load_in_4bit=True,
             bnb_4bit_quant_type="nf4",
-            bnb_4bit_compute_dtype=torch.bfloat16,
+            bnb_4bit_compute_dtype=int4_compute_dtype(mixed_precision),
             bnb_4bit_use_double_quant=True,
         )
     return BitsAndBytesConfig(load_in_8bit=True)
+
+
+def int4_compute_dtype(mixed_precision: str) -> Any:
+    """The dtype int4 layers dequantize to for their matmuls: bf16, or fp16 with --mixed-precision fp16 or on
+    a GPU without bf16 (before Ampere: T4, V100), where bf16 matmuls are emulated or fail."""
+    import torch
+
+    if mixed_precision == "fp16" or (has_cuda() and not torch.cuda.is_bf16_supported()):
+        return torch.float16
+    return torch.bfloat16
 
 
 def check_flash_attention(enabled: bool) -> None:

@@ -134,6 +134,11 @@ def _console_callback() -> type:
 
         def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
             self.start = time.monotonic()
+            if self.bar is not None:  # --auto-find-batch-size restarts training after an out-of-memory error
+                self.bar.close()
+                self.bar = None
+            if getattr(args, "auto_find_batch_size", False) and state.is_world_process_zero:
+                get_logger().info(f"--auto-find-batch-size: trying batch size {state.train_batch_size} per device.")
             if self.use_bar and state.is_world_process_zero:
                 from tqdm.auto import tqdm
 
@@ -152,6 +157,8 @@ def _console_callback() -> type:
             if self.bar is not None:
                 self.bar.close()
                 self.bar = None
+            if getattr(args, "auto_find_batch_size", False) and state.is_world_process_zero:
+                self.emit(found_batch_line(state.train_batch_size, args.per_device_train_batch_size))
             if state.is_world_process_zero and args.load_best_model_at_end:
                 from types import SimpleNamespace
 
@@ -167,6 +174,16 @@ def _console_callback() -> type:
                 get_logger().info(line)
 
     return ConsoleLines
+
+
+def found_batch_line(found: int, asked: int) -> str:
+    """What --auto-find-batch-size settled on (transformers shrinks the batch by 10% per out-of-memory error)."""
+    if found == asked:
+        return f"--auto-find-batch-size: trained with batch size {found} per device (--batch-size {asked} fitted)."
+    return (
+        f"--auto-find-batch-size: trained with batch size {found} per device; --batch-size {asked} did not fit "
+        f"in memory. Pass --batch-size {found} next time to start there."
+    )
 
 
 def file_only(line: str) -> None:

@@ -65,9 +65,9 @@ def load_weights(auto_class: Any, params: CommonParams, **kwargs: Any) -> Any:
     model's size, a regression head's start): the weights in the dtype training needs, seeded by --seed."""
     peft = isinstance(params, PeftParams) and params.peft
     quantization = params.quantization if isinstance(params, PeftParams) else "none"
-    quant = quantization_config(quantization)
+    quant = quantization_config(quantization, params.mixed_precision)
     if quant is not None:  # bitsandbytes quantizes; peft's k-bit preparation casts the rest to float32
-        # bitsandbytes quantizes; peft casts the rest to float32; never device_map "auto" under several processes
+        # the whole model on this process's GPU, never device_map "auto" (see distributed.device_map)
         kwargs.update(quantization_config=quant, device_map=distributed.device_map())
     else:
         kwargs["dtype"] = frozen_dtype(checkpoint_dtype(params.model or "")) if peft else to_float32()

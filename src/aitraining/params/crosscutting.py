@@ -71,16 +71,21 @@ class DistillParams(ParamsBase):
     )
     teacher_prompt_template: str | None = param(
         None,
-        "Prompt template for the teacher ({input} is replaced by the student's prompt); the KL aligns the "
-        "response tokens of both renderings, so e.g. a system prompt only the teacher sees is distilled in.",
+        "Prompt template for the teacher, with {input} exactly once: {input} is the prompt as the data renders "
+        "it (sft: the tokens before the first trained token, chat template included; dpo/orpo: the prompt "
+        "column). The KL aligns the response tokens of the teacher's and the student's renderings, so e.g. a "
+        "system prompt only the teacher sees is distilled in. Unset: the teacher sees {input} as it is. Not for "
+        "--trainer generic (no prompt).",
         group=DISTILL,
         trainers=DISTILL_TRAINERS,
         requires="use_distillation",
     )
     student_prompt_template: str = param(
         "{input}",
-        "Prompt template for the student ({input} is replaced); only '{input}' (the prompt as the data "
-        "renders it) is supported in this version.",
+        "Prompt template for the student, with {input} exactly once (same {input} as "
+        "--teacher-prompt-template). It renders the student's own training and evaluation data too, so the "
+        "trainer's loss and the KL see the same student prompt (e.g. a short instruction where the teacher "
+        "gets a long one); use the same rendering when prompting the trained model. Not for --trainer generic.",
         group=DISTILL,
         trainers=DISTILL_TRAINERS,
         requires="use_distillation",

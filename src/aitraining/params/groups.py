@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import field_validator
 
@@ -72,6 +72,11 @@ class CoreParams(ParamsBase):
         group=CORE,
     )
 
+    def fingerprint_parts(self) -> dict[str, Any]:
+        """What else identifies the run for resuming, beyond the parameters and the data: {label: value}, e.g.
+        the files a parameter points to (a distillation teacher). A command's params class overrides it."""
+        return {}
+
     @field_validator("backend")
     @classmethod
     def _known_backend(cls, value: str) -> str:
@@ -115,7 +120,11 @@ class PerfParams(ParamsBase):
         "Mixed precision: fp16 needs a CUDA GPU; bf16 needs a GPU or CPU that supports it.",
         group=PERF,
     )
-    auto_find_batch_size: bool = param(False, "Halve the batch size automatically on out-of-memory errors.", group=PERF)
+    auto_find_batch_size: bool = param(
+        False,
+        "On an out-of-memory error, retry with a 10% smaller batch until a step fits; the batch size found is logged.",
+        group=PERF,
+    )
     disable_gradient_checkpointing: bool = param(
         False, "Turn gradient checkpointing off (faster, uses more memory).", group=PERF
     )
@@ -139,7 +148,8 @@ class DistributedParams(ParamsBase):
         "ddp",
         "How several processes share the work: ddp (a full copy per process), fsdp (weights, gradients and "
         "optimizer state sharded; FSDP2 with transformer-layer auto-wrap) or deepspeed (ZeRO-3 unless "
-        "--deepspeed-config says otherwise; needs the deepspeed package). Only used with more than one process.",
+        "--deepspeed-config says otherwise; needs the deepspeed package). Used with more than one process, "
+        "or under accelerate launch / torchrun (then also with one process, e.g. FSDP on one GPU).",
         group=PERF,
     )
     num_processes: int | None = param(

@@ -8,6 +8,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from aitraining.cli.main import main
 from aitraining.data.loading import load_splits
+from aitraining.tasks.llm.params import LLMParams
 
 FAST = [
     "--batch-size",
@@ -62,3 +63,25 @@ def heldout_kl(teacher_dir, student_dir, data_dir, teacher_prefix: str = "") -> 
             total += (t_logp.exp() * (t_logp - s_logp)).sum().item()
             count += len(cont)
     return total / count
+
+
+def sft_params(tiny_lm, qa_data, **over):
+    base = dict(
+        trainer="sft",
+        model=str(tiny_lm),
+        data_path=str(qa_data),
+        max_samples=8,
+        block_size=64,
+        batch_size=4,
+        save_strategy="no",
+        use_distillation=True,
+        teacher_model=str(tiny_lm),
+        distill_alpha=0.7,
+        distill_temperature=2.0,
+    )
+    return LLMParams(**{**base, **over})
+
+
+def first_batch(trainer):
+    trainer.model.train()
+    return trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import first_batch, sft_params
 
 from aitraining.cli.main import main
 from aitraining.features.distillation import teacher_fingerprint
-from aitraining.features.distillation.align import align, loss_view, template_renderer
+from aitraining.features.distillation.align import PLACEHOLDER, Templates, align, loss_view
 from aitraining.features.distillation.loss import kd_loss
 from aitraining.tasks.llm.params import LLMParams
 from aitraining.tasks.llm.task import build
@@ -46,9 +47,13 @@ def test_teacher_with_another_vocabulary_is_refused(capsys, tiny_lm, qa_data, tm
     ("extra", "message"),
     [
         (["--trainer", "sft", "--teacher-prompt-template", "no placeholder"], "has no {input} placeholder"),
-        (["--trainer", "sft", "--student-prompt-template", "Q: {input}"], "only '{input}'"),
+        (["--trainer", "sft", "--student-prompt-template", "Q:"], "--student-prompt-template 'Q:' has no {input}"),
+        (["--trainer", "sft", "--student-prompt-template", "{input}{input}"], "has 2 {input} placeholders"),
+        (["--trainer", "sft", "--teacher-prompt-template", "{input} {input}"], "has 2 {input} placeholders"),
         (["--trainer", "generic", "--teacher-prompt-template", "S {input}"], "needs prompt/response data"),
+        (["--trainer", "generic", "--student-prompt-template", "S {input}"], "--student-prompt-template needs"),
         (["--trainer", "reward"], "does not work with --trainer reward"),
+        (["--trainer", "sft", "--student-prompt-template", "Q: {input}", "--packing"], "Drop --packing"),
         (
             ["--trainer", "sft", "--teacher-prompt-template", "S {input}", "--assistant-only-loss=False"],
             "drop --assistant-only-loss=False",
@@ -60,37 +65,32 @@ def test_parameter_errors(capsys, tiny_lm, qa_data, extra, message):
     assert code != 0 and message in log, log
 
 
-def sft_params(tiny_lm, qa_data, **over):
-    base = dict(
-        trainer="sft",
-        model=str(tiny_lm),
-        data_path=str(qa_data),
-        max_samples=8,
-        block_size=64,
-        batch_size=4,
-        save_strategy="no",
-        use_distillation=True,
-        teacher_model=str(tiny_lm),
-        distill_alpha=0.7,
-        distill_temperature=2.0,
-    )
-    return LLMParams(**{**base, **over})
-
-
-def first_batch(trainer):
-    trainer.model.train()
-    return trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))
-
-
 def test_kd_is_zero_when_the_teacher_is_the_student(tiny_lm, qa_data, tmp_path):
     trainer = build(sft_params(tiny_lm, qa_data), logging.getLogger("test"), tmp_path / "p").trainer
     batch = first_batch(trainer)
-    kd, kept = trainer._kd_term(trainer.model, dict(batch))
-    assert abs(kd.item()) < 1e-6 and kept is None
-    trainer._kd_sums["train"]["task_loss"].clear()
+    kd, kept, positions = trainer._kd_term(trainer.model, dict(batch))
+    assert abs(kd.item()) < 1e-6 and kept is None and positions == int((batch["labels"][:, 1:] != -100).sum())
     total = trainer.compute_loss(trainer.model, dict(batch))
-    own = trainer._kd_sums["train"]["task_loss"][-1]
+    own, batches = trainer._kd_sums["train"]["task_loss"]
+    assert batches == 1
     assert total.item() == pytest.approx(0.3 * own, rel=1e-5)
+
+
+def test_packed_rows_keep_their_examples_apart(tiny_lm, fresh_student, qa_data, tmp_path):
+    """sft --packing: the KL compares the logits each example gets on its own (position_ids, no cross-attention)."""
+    params = sft_params(tiny_lm, qa_data, packing=True, teacher_model=str(fresh_student), distill_temperature=1.0)
+    trainer = build(params, logging.getLogger("test"), tmp_path / "p").trainer
+    batch = first_batch(trainer)
+    assert "attention_mask" not in batch and int((batch["position_ids"] == 0).sum()) > 1  # several examples
+    kd, _, positions = trainer._kd_term(trainer.model, dict(batch))
+    with torch.no_grad():
+        ids, where = batch["input_ids"], batch["position_ids"]
+        student = trainer.model(input_ids=ids, position_ids=where).logits[:, :-1]
+        # use_cache=False: with a cache, transformers does not split packed rows by their position_ids
+        teacher = trainer._kd_teacher(input_ids=ids, position_ids=where, use_cache=False).logits[:, :-1]
+    mask = batch["labels"][:, 1:] != -100
+    expected, _ = kd_loss(student[mask], teacher[mask], 1.0)
+    assert positions == int(mask.sum()) and kd.item() == pytest.approx(expected.item(), rel=1e-4)
 
 
 def test_teacher_is_frozen_and_never_trained(tiny_lm, qa_data, tmp_path):
@@ -123,7 +123,7 @@ def test_template_aligns_response_tokens(tiny_lm):
     attn = (ids != tok.pad_token_id).long()
     labels = torch.tensor([[-100] * len(prompt) + response + [-100] * 2])
     view = loss_view({"input_ids": ids, "attention_mask": attn, "labels": labels})
-    aligned = align(*view, template_renderer("Be terse.\n{input}", tok), tok.pad_token_id)
+    aligned = align(*view, Templates(PLACEHOLDER, "Be terse.\n{input}", tok).to_teacher, tok.pad_token_id)
     t_ids = aligned.teacher_inputs["input_ids"]
     teacher_text = tok.decode(t_ids[0][aligned.teacher_inputs["attention_mask"][0].bool()])
     assert teacher_text.startswith(tok.bos_token + "Be terse.\nQuestion: red")
@@ -137,6 +137,7 @@ def test_fingerprint(tiny_lm):
     print_ = teacher_fingerprint(LLMParams(model=str(tiny_lm), use_distillation=True, teacher_model=str(tiny_lm)))
     assert print_["teacher_model"] == str(tiny_lm) and len(print_["config_sha256"]) == 64
     assert print_["weight_files"] and all(size > 0 for size in print_["weight_files"].values())
+    assert len(print_["weights_sampled_sha256"]) == 64
 
 
 def test_preview_shows_both_renderings(capsys, tiny_lm, qa_data):

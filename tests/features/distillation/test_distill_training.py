@@ -71,6 +71,7 @@ def test_orpo_and_lora_compose(qa_teacher, fresh_student, pref_data, qa_data, tm
 
 
 SYSTEM = "System: answer with the next colour's word.\n"
+STUDENT_PREFIX = "Quiz.\n"
 COLOURS = sorted(COLOUR_ANSWERS)
 SHIFTED = {c: COLOUR_ANSWERS[COLOURS[(i + 1) % len(COLOURS)]] for i, c in enumerate(COLOURS)}
 
@@ -99,32 +100,58 @@ def system_prompt_data(tmp_path):
     return teacher, student
 
 
-def shifted_answers(model_dir) -> int:
-    """How many colours the model answers with the next colour's word when asked without the system prompt."""
+def shifted_answers(model_dir, prefix: str = "") -> int:
+    """How many colours the model answers with the next colour's word when asked without the system prompt
+    (after `prefix`: the student's own template)."""
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir).eval()
     hits = 0
     with torch.no_grad():
         for colour in COLOURS:
-            ids = tok(f"Question: {colour}\nAnswer:", return_tensors="pt")["input_ids"]
+            ids = tok(f"{prefix}Question: {colour}\nAnswer:", return_tensors="pt")["input_ids"]
             best = int(model(ids).logits[0, -1].argmax())
             hits += best == tok(f" {SHIFTED[colour]}", add_special_tokens=False)["input_ids"][0]
     return hits
 
 
-def test_student_without_system_prompt_imitates_teacher_that_sees_it(tiny_lm, fresh_student, tmp_path):
-    teacher_data, student_data = system_prompt_data(tmp_path)
-    teacher = train(tiny_lm, teacher_data, tmp_path / "teacher", *QA, "--epochs", "6", "--lr", "3e-3")
+COMMON = [*QA, "--epochs", "8", "--lr", "5e-3", "--valid-split", "valid", "--assistant-only-loss"]
+
+
+@pytest.fixture(scope="module")
+def system_prompt_runs(tiny_lm, fresh_student, tmp_path_factory):
+    """(teacher trained with and without the system prompt, student data, the student trained without KD)."""
+    root = tmp_path_factory.mktemp("system")
+    teacher_data, student_data = system_prompt_data(root)
+    teacher = train(tiny_lm, teacher_data, root / "teacher", *QA, "--epochs", "6", "--lr", "3e-3")
     assert shifted_answers(teacher) <= 2  # without the system prompt the teacher gives the usual answers
-    common = [*QA, "--epochs", "8", "--lr", "5e-3", "--valid-split", "valid", "--assistant-only-loss"]
-    plain = train(fresh_student, student_data, tmp_path / "plain", *common)
+    return teacher, student_data, train(fresh_student, student_data, root / "plain", *COMMON)
+
+
+def kd_args(teacher) -> list[str]:
     kd = ["--use-distillation", "--distill-alpha", "1.0", "--distill-temperature", "1", "--teacher-model", str(teacher)]
-    distilled = train(
-        fresh_student, student_data, tmp_path / "kd", *common, *kd, "--teacher-prompt-template", SYSTEM + "{input}"
-    )
+    return [*COMMON, *kd, "--teacher-prompt-template", SYSTEM + "{input}"]
+
+
+def test_student_without_system_prompt_imitates_teacher_that_sees_it(system_prompt_runs, fresh_student, tmp_path):
+    teacher, student_data, plain = system_prompt_runs
+    distilled = train(fresh_student, student_data, tmp_path / "kd", *kd_args(teacher))
     without = heldout_kl(teacher, plain, student_data, teacher_prefix=SYSTEM)
     with_kd = heldout_kl(teacher, distilled, student_data, teacher_prefix=SYSTEM)
     hits = shifted_answers(plain), shifted_answers(distilled)
     print(f"system-prompt distillation: KL without {without:.4f}, with {with_kd:.4f}; shifted answers {hits}")
     assert with_kd < 0.5 * without, (without, with_kd)
-    assert hits[1] >= len(COLOURS) // 2 and hits[0] <= 1, hits  # measured: 5 of 8 against 0
+    assert hits[1] >= len(COLOURS) // 2 and hits[0] <= 1, hits  # measured: 8 of 8 against 0
+
+
+@pytest.mark.slow  # one more student run (minutes on 2 busy cores); the template's parts have fast tests
+def test_student_with_its_own_short_template_imitates_teacher_that_sees_the_long_one(
+    system_prompt_runs, fresh_student, tmp_path
+):
+    """The student's data and the KL's student side use --student-prompt-template; asked the same way, the
+    student answers as the teacher does with the system prompt."""
+    teacher, student_data, plain = system_prompt_runs
+    args = [*kd_args(teacher), "--student-prompt-template", STUDENT_PREFIX + "{input}"]
+    distilled = train(fresh_student, student_data, tmp_path / "kd-quiz", *args)
+    hits = shifted_answers(plain, STUDENT_PREFIX), shifted_answers(distilled, STUDENT_PREFIX)
+    print(f"with --student-prompt-template: shifted answers {hits} (plain, distilled; asked after the prefix)")
+    assert hits[1] >= len(COLOURS) // 2 and hits[0] <= 1, hits  # measured: 8 of 8 against 0

@@ -5,7 +5,8 @@ KL taken only over the positions that carry the trainer's loss (for dpo/orpo: th
 
 - `checks`: parameter checks before anything loads (light imports only).
 - `teacher`: loading the teacher (frozen, eval mode), the vocabulary check, memory estimate, fingerprint.
-- `align`: which logits of student and teacher are compared, batch by batch (prompt templates included).
+- `align`: which logits of student and teacher are compared, batch by batch, and the two prompt templates.
+- `student_data`: --student-prompt-template applied to the student's own (training and evaluation) data.
 - `loss`: the KL itself (optionally over the teacher's top-k tokens).
 - `mixin`: the trainer subclass that adds the KL to `compute_loss` and reports it.
 """
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from aitraining.features.distillation.teacher import TeacherCheck
     from aitraining.tasks.llm.params import LLMParams
 
+# The run fingerprint's part for the teacher (engine/fingerprint.py): names the flag in a refused resume.
+TEACHER_PART = "the distillation teacher (--teacher-model)"
+
 
 def check_teacher(params: LLMParams, tokenizer: Any, logger: Logger) -> TeacherCheck:
     """Before any data or weights load: the teacher's config and tokenizer load, the vocabularies match, and
@@ -27,6 +31,17 @@ def check_teacher(params: LLMParams, tokenizer: Any, logger: Logger) -> TeacherC
     from aitraining.features.distillation.teacher import check_teacher as check
 
     return check(params, tokenizer, logger)
+
+
+def render_student_data(prepared: Any, tokenizer: Any, params: LLMParams, logger: Logger) -> Any:
+    """`prepared` with its prompts rendered by --student-prompt-template (unchanged for the default '{input}')."""
+    from aitraining.features.distillation.align import PLACEHOLDER, templates_for
+    from aitraining.features.distillation.student_data import render_student
+
+    templates = templates_for(params, tokenizer)
+    if templates is None or templates.student == PLACEHOLDER:
+        return prepared
+    return render_student(prepared, templates, params, logger)
 
 
 def attach(trainer: Any, teacher: TeacherCheck, tokenizer: Any, params: LLMParams, logger: Logger) -> Any:

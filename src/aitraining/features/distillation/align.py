@@ -4,19 +4,26 @@ Only positions that carry the trainer's loss are compared: `labels != -100` (gen
 and non-assistant turns are already -100), TRL DPO's `completion_mask` on the chosen half of the batch, ORPO's
 `chosen_labels`. The logit at position p-1 predicts the token at p.
 
-With --teacher-prompt-template the teacher sees another rendering of the same example: the student's prompt
-(the tokens before the first trained token) is decoded, put into the template, re-tokenized, and the
-student's response tokens follow it. Response token j then sits at student position first+j and at teacher
-position len(teacher_prompt)+j, which is how the KL aligns the two renderings.
+Prompt templates (`Templates`): the input is the prompt as the data renders it (the tokens before the first
+trained token, chat template included). The student's data is rendered once, before training, with
+--student-prompt-template (`to_student`, see `student_data`); at each step the input is recovered from the
+student's prompt (decoded, the student template's text around {input} removed), put into
+--teacher-prompt-template and re-tokenized (`to_teacher`), and the student's response tokens follow it.
+Response token j then sits at student position first+j and at teacher position len(teacher_prompt)+j, which
+is how the KL aligns the two renderings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from aitraining.errors import DataError
 from aitraining.features.distillation.checks import PLACEHOLDER
+
+if TYPE_CHECKING:
+    from aitraining.tasks.llm.params import LLMParams
 
 IGNORE = -100
 Render = Callable[[list[int]], list[int]]
@@ -48,10 +55,14 @@ def loss_view(inputs: dict[str, Any]) -> tuple[Any, Any, Any]:
     raise ValueError(f"distillation: no loss mask among the batch keys {sorted(inputs)}")
 
 
-def align(ids: Any, attn: Any, trained: Any, render: Render | None, pad_id: int) -> Aligned:
+def align(ids: Any, attn: Any, trained: Any, render: Render | None, pad_id: int, positions: Any = None) -> Aligned:
+    """`positions`: the batch's position_ids of padding-free packed rows (sft --packing), which keep the packed
+    examples apart; both forwards then get them instead of an attention mask, as the trainer's own does."""
     import torch
 
-    student = {"input_ids": ids, "attention_mask": attn}
+    student = {"input_ids": ids, "attention_mask": attn} if positions is None else {"input_ids": ids}
+    if positions is not None:
+        student["position_ids"] = positions
     if render is None:
         rows, pos = trained[:, 1:].nonzero(as_tuple=True)
         return Aligned(student, student, (rows, pos), (rows, pos))
@@ -85,14 +96,50 @@ def align(ids: Any, attn: Any, trained: Any, render: Render | None, pad_id: int)
     return Aligned(student, teacher, (as_index[0], as_index[1]), (as_index[2], as_index[3]))
 
 
-def template_renderer(template: str, tokenizer: Any) -> Render:
-    """Prompt ids -> the teacher's prompt ids: decode, put into the template, re-tokenize (bos kept in front)."""
-    bos = tokenizer.bos_token_id
+class TemplateMismatch(DataError):
+    """A student prompt that does not read back as the student template around an input."""
 
-    def render(prompt: list[int]) -> list[int]:
+
+@dataclass(frozen=True)
+class Templates:
+    """The student's and the teacher's prompt templates (each with {input} once) over one tokenizer."""
+
+    student: str
+    teacher: str
+    tokenizer: Any
+
+    def _split(self, prompt: list[int]) -> tuple[list[int], str]:
+        """(bos kept in front, the rest decoded as text)."""
+        bos = self.tokenizer.bos_token_id
         lead = prompt[:1] if prompt and bos is not None and prompt[0] == bos else []
-        text = tokenizer.decode(prompt[len(lead) :], skip_special_tokens=False, clean_up_tokenization_spaces=False)
-        rendered = template.replace(PLACEHOLDER, text)
-        return lead + tokenizer(rendered, add_special_tokens=False)["input_ids"]
+        text = self.tokenizer.decode(prompt[len(lead) :], skip_special_tokens=False, clean_up_tokenization_spaces=False)
+        return lead, text
 
-    return render
+    def _render(self, template: str, lead: list[int], text: str) -> list[int]:
+        return lead + self.tokenizer(template.replace(PLACEHOLDER, text), add_special_tokens=False)["input_ids"]
+
+    def to_student(self, prompt: list[int]) -> list[int]:
+        """The data's prompt ids -> the student's prompt ids (identity for '{input}')."""
+        if self.student == PLACEHOLDER:
+            return list(prompt)
+        return self._render(self.student, *self._split(prompt))
+
+    def input_text(self, student_prompt: list[int]) -> tuple[list[int], str]:
+        """(bos lead, the input) read back from a prompt rendered with the student template."""
+        lead, text = self._split(student_prompt)
+        before, after = self.student.split(PLACEHOLDER)
+        if not (text.startswith(before) and text.endswith(after) and len(text) >= len(before) + len(after)):
+            raise TemplateMismatch(f"{text!r} does not read back as --student-prompt-template {self.student!r}")
+        return lead, text[len(before) : len(text) - len(after)]
+
+    def to_teacher(self, student_prompt: list[int]) -> list[int]:
+        """The student's prompt ids (as the batch holds them) -> the teacher's prompt ids."""
+        return self._render(self.teacher, *self.input_text(student_prompt))
+
+
+def templates_for(params: LLMParams, tokenizer: Any) -> Templates | None:
+    """The two templates, or None when both see the prompt as the data renders it (no re-rendering)."""
+    teacher = params.teacher_prompt_template or PLACEHOLDER
+    if teacher == PLACEHOLDER and params.student_prompt_template == PLACEHOLDER:
+        return None
+    return Templates(params.student_prompt_template, teacher, tokenizer)

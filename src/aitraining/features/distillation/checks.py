@@ -10,29 +10,47 @@ if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
 
 PLACEHOLDER = "{input}"
+EXAMPLES = {"teacher": "'Be thorough.\\n{input}'", "student": "'Q: {input}'"}
+
+
+def check_placeholder(who: str, template: str) -> None:
+    """A template holds {input} exactly once: the input goes in one place, and can be read back from it."""
+    flag = f"--{who}-prompt-template"
+    count = template.count(PLACEHOLDER)
+    if count == 1:
+        return
+    problem = f"has no {PLACEHOLDER} placeholder" if count == 0 else f"has {count} {PLACEHOLDER} placeholders"
+    raise ParamError(
+        f"{flag} {template!r} {problem}: the {who} sees the example where {PLACEHOLDER} stands, exactly once. "
+        f"Put {PLACEHOLDER} once where the prompt goes, e.g. {EXAMPLES[who]}."
+    )
+
+
+def template_flags(params: LLMParams) -> list[str]:
+    """The prompt-template flags that re-render the prompt (the student's default '{input}' does not)."""
+    flags = ["--teacher-prompt-template"] if params.teacher_prompt_template is not None else []
+    return flags + (["--student-prompt-template"] if params.student_prompt_template != PLACEHOLDER else [])
 
 
 def check_distill_params(params: LLMParams) -> None:
-    teacher_template = params.teacher_prompt_template
-    if teacher_template is not None and PLACEHOLDER not in teacher_template:
+    if params.teacher_prompt_template is not None:
+        check_placeholder("teacher", params.teacher_prompt_template)
+    check_placeholder("student", params.student_prompt_template)
+    flags = " and ".join(template_flags(params))
+    if flags and params.canonical_trainer() == "generic":
         raise ParamError(
-            f"--teacher-prompt-template {teacher_template!r} has no {PLACEHOLDER} placeholder: the teacher would not "
-            f"see the example. Put {PLACEHOLDER} where the student's prompt goes, e.g. 'Be terse.\\n{PLACEHOLDER}'."
+            f"{flags} needs prompt/response data, but --trainer generic trains on every token of packed text "
+            "(there is no prompt to render). Use --trainer sft, dpo or orpo (their prompt column is the "
+            "{input}), or drop the template."
         )
-    if params.student_prompt_template != PLACEHOLDER:
+    if flags and params.canonical_trainer() == "sft" and params.packing:
         raise ParamError(
-            f"--student-prompt-template {params.student_prompt_template!r}: in this version the student sees the "
-            f"prompt exactly as the data renders it, so only {PLACEHOLDER!r} is accepted. Put the student's wording "
-            "into the data (or its chat template) and use --teacher-prompt-template for what only the teacher sees."
+            f"{flags} re-renders each example's prompt, but --packing joins several examples into one row, so "
+            "their prompts cannot be re-rendered one by one. Drop --packing (or the template)."
         )
-    if teacher_template is not None and params.canonical_trainer() == "generic":
+    if flags and params.canonical_trainer() == "sft" and not params.assistant_only_loss:
         raise ParamError(
-            "--teacher-prompt-template needs prompt/response data, but --trainer generic trains on every token of "
-            "packed text (there is no prompt to re-render). Use --trainer sft, dpo or orpo, or drop the template."
-        )
-    if teacher_template is not None and params.canonical_trainer() == "sft" and not params.assistant_only_loss:
-        raise ParamError(
-            "--teacher-prompt-template re-renders the prompt for the teacher and aligns the response tokens, so the "
-            "prompt must not carry loss: drop --assistant-only-loss=False (sft then trains on the completions or "
-            "assistant turns only, its default)."
+            f"{flags} re-renders the prompt and aligns the response tokens, so the prompt must not carry loss: "
+            "drop --assistant-only-loss=False (sft then trains on the completions or assistant turns only, its "
+            "default)."
         )

@@ -1,10 +1,10 @@
-"""`--preview-data` with --teacher-prompt-template: both renderings of a row and the positions the KL aligns."""
+"""`--preview-data` with a prompt template: both renderings of a row and the positions the KL aligns."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aitraining.features.distillation.align import IGNORE, align, template_renderer
+from aitraining.features.distillation.align import IGNORE, align, templates_for
 
 if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
@@ -22,12 +22,19 @@ def template_preview(prepared: Any, tokenizer: Any, params: LLMParams, count: in
 
     from aitraining.tasks.llm.preview import mark_loss
 
-    render = template_renderer(params.teacher_prompt_template or "{input}", tokenizer)
-    out = ["Distillation: the student and the teacher see these renderings; the KL compares the [[ ]] tokens."]
+    templates = templates_for(params, tokenizer)
+    if templates is None:
+        return []
+    out = [
+        f"Distillation: the student sees its prompt rendered with {templates.student!r}, the teacher with "
+        f"{templates.teacher!r} ({{input}}: the prompt as the data renders it); the KL compares the [[ ]] tokens."
+    ]
     for number, row in enumerate(prepared.train.select(range(min(count, len(prepared.train)))), start=1):
         ids, trained = row_view(row)
         tensor = torch.tensor([ids])
-        aligned = align(tensor, torch.ones_like(tensor), torch.tensor([trained]), render, tokenizer.pad_token_id or 0)
+        aligned = align(
+            tensor, torch.ones_like(tensor), torch.tensor([trained]), templates.to_teacher, tokenizer.pad_token_id or 0
+        )
         t_ids = aligned.teacher_inputs["input_ids"][0].tolist()
         t_marks = [False] * len(t_ids)
         for position in aligned.teacher_pos[1].tolist():

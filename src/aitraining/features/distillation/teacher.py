@@ -114,8 +114,25 @@ def load_teacher(teacher: TeacherCheck) -> Any:
     return model.eval().requires_grad_(False)
 
 
+SAMPLE = 1 << 20  # bytes read from each end of a weight file for its sampled digest
+
+
+def sampled_digest(files: list[Path]) -> str:
+    """sha256 over each file's name, first and last MiB: retrained weights of the same shape change it, and a
+    teacher of many GiB is not read in full at every start."""
+    digest = hashlib.sha256()
+    for file in files:
+        size = file.stat().st_size
+        with file.open("rb") as handle:
+            digest.update(file.name.encode() + handle.read(SAMPLE))
+            handle.seek(max(size - SAMPLE, 0))
+            digest.update(handle.read(SAMPLE))
+    return digest.hexdigest()
+
+
 def fingerprint(teacher: str) -> dict[str, Any]:
-    """Path, sha256 of config.json and the weight files' sizes (a local folder; a Hub id keeps its name only)."""
+    """Path, sha256 of config.json, the weight files' sizes and a sampled digest of their contents (a local
+    folder; a Hub id keeps its name only)."""
     folder = Path(teacher).expanduser()
     out: dict[str, Any] = {"teacher_model": teacher}
     config = folder / "config.json"
@@ -125,4 +142,5 @@ def fingerprint(teacher: str) -> dict[str, Any]:
     if folder.is_dir():
         weights = sorted(p for p in folder.iterdir() if p.suffix in (".safetensors", ".bin", ".pt") and p.is_file())
         out["weight_files"] = {p.name: p.stat().st_size for p in weights}
+        out["weights_sampled_sha256"] = sampled_digest(weights)
     return out

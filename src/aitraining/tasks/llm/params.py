@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from aitraining.errors import ParamError
 from aitraining.params.crosscutting import DistillParams, EvalParams, PeftParams, SweepParams
@@ -265,6 +265,14 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
             from aitraining.features import evaluation
 
             evaluation.check(self)
+
+    def fingerprint_parts(self) -> dict[str, Any]:
+        """With distillation, the teacher's files too: resuming with another teacher is refused."""
+        if not self.use_distillation:
+            return {}
+        from aitraining.features.distillation import TEACHER_PART, teacher_fingerprint
+
+        return {TEACHER_PART: teacher_fingerprint(self)}
 
     def single_process_reason(self) -> str | None:
         if self.canonical_trainer() == "ppo":

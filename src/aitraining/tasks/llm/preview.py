@@ -120,16 +120,18 @@ def render(prepared: Any, tokenizer: Any, params: LLMParams, trainer: str) -> st
     lines += [length_line(r, prepared.max_length) for r in reports] or [
         n for n in prepared.notes if n not in rule_lines(prepared)
     ]
-    if params.use_distillation and params.teacher_prompt_template:
+    if params.use_distillation:  # with a prompt template: both renderings and the aligned positions
         from aitraining.features.distillation.preview import template_preview
 
-        lines += ["", *template_preview(prepared, tokenizer, params, count)]
+        renderings = template_preview(prepared, tokenizer, params, count)
+        lines += ["", *renderings] if renderings else []
     return "\n".join(lines)
 
 
 def run(resolved: Any) -> int:
     from aitraining.engine.logs import setup_console
     from aitraining.engine.runner import quiet_upstream_noise
+    from aitraining.features import distillation
     from aitraining.tasks.llm import models
     from aitraining.tasks.llm.lengths import effective_block_size
     from aitraining.tasks.llm.prep_sft import NoTrainableRows
@@ -150,6 +152,8 @@ def run(resolved: Any) -> int:
     config = models.load_config(params.model)
     try:
         prepared = prepare(data, params, tokenizer, config, logger)
+        if params.use_distillation:
+            prepared = distillation.render_student_data(prepared, tokenizer, params, logger)
     except NoTrainableRows as exc:  # still show the numbers that explain it
         limit = effective_block_size(params, tokenizer, config, logger)
         print(length_line(exc.report, limit))

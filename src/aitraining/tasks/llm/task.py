@@ -90,6 +90,8 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
             tokenizer.init_kwargs["padding_side"] = params.padding  # what save_pretrained writes
         teacher = distillation.check_teacher(params, tokenizer, logger) if params.use_distillation else None
         prepared = module.prepare(data, params, tokenizer, models.load_config(params.model or ""), logger)
+        if teacher is not None:  # --student-prompt-template renders the student's own data too
+            prepared = distillation.render_student_data(prepared, tokenizer, params, logger)
     model = models.load_model(params, tokenizer, spec.model_kind)
     trainer = module.build_trainer(model, tokenizer, prepared, params, project)
     if teacher is not None:  # a feature wrapping the built trainer; the trainer modules know nothing of it
