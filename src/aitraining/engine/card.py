@@ -41,6 +41,7 @@ class CardInput:
     usage: str | None
     notes: list[str] = field(default_factory=list)
     best_selection: bool = True  # False for runs without Trainer checkpoints (tabular: its search picks)
+    sections: list[str] = field(default_factory=list)  # markdown blocks from features, after the results
 
 
 def is_hub_id(name: str) -> bool:
@@ -107,5 +108,5 @@ def render_card(card: CardInput) -> str:
     lines = [*front_matter(card), "", f"# {card.title}", "", f"Trained with {what} from {base}.", ""]
     if card.usage:
         lines += ["## Use", "", "```python", card.usage.rstrip(), "```", ""]
-    lines += metrics_section(card) + data_section(card) + params_section(card)
+    lines += [*metrics_section(card), *card.sections, *data_section(card), *params_section(card)]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from aitraining.engine.plots import write_training_plots
 from aitraining.engine.project import CARD_FILE, LOG_FILE, Project
 from aitraining.engine.resume import plan_resume
 from aitraining.engine.usage import KINDS, saved_kind, usage_snippet
-from aitraining.errors import NotAvailableError, ParamError
+from aitraining.errors import AitrainingError, NotAvailableError, ParamError
 from aitraining.params.autotrain import backend_unavailable_message
 from aitraining.params.compat import not_applied
 from aitraining.params.groups import CoreParams, ResumeParams
@@ -35,6 +35,8 @@ class RunResult:
     pipeline_tag: str | None = None  # for what engine.usage cannot tell from the saved files (tabular)
     plots: list[str] = field(default_factory=list)  # pictures the task wrote itself, for the card
     usage: str | None = None  # the card's snippet when engine.usage cannot write it (joblib pipelines)
+    card_sections: list[str] = field(default_factory=list)  # markdown a feature adds to the card (evaluation)
+    failure: AitrainingError | None = None  # raised once the card and metrics.json are written (a refused evaluation)
 
 
 @dataclass
@@ -125,6 +127,8 @@ def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
         if not distributed.is_main():
             return project.path
         finish(ctx, result, target[0] if target else None)
+        if result.failure is not None:
+            raise result.failure
         if target is not None:
             logger.info(f"Pushing to the Hub: {target[0]}")
             logger.info(f"Pushed: {push(project.path, *target)}")
@@ -173,6 +177,7 @@ def finish(ctx: RunContext, result: RunResult, repo_id: str | None = None) -> No
         usage=usage_snippet(kind, repo_id or str(params.project_name), project) or result.usage,
         notes=[*ctx.resolved.warnings, *result.notes],  # ignored settings are part of the record
         best_selection="history" in result.metrics,
+        sections=result.card_sections,
     )
     (project / CARD_FILE).write_text(render_card(card))
     if plots:

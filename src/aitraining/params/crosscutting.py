@@ -175,16 +175,79 @@ class SweepParams(ParamsBase):
     )
 
 
+EVAL_METRIC_NAMES = ("perplexity", "bleu", "rouge", "exact_match", "f1", "bertscore")  # features/evaluation
+
+
 class EvalParams(ParamsBase):
-    use_enhanced_eval: bool = param(False, "Compute extra evaluation metrics after training.", group=EVAL)
+    use_enhanced_eval: bool = param(
+        False,
+        "After training, evaluate the base model (--model) and the trained one on the same metrics and "
+        "benchmarks, and report both and the delta (eval_results.json, metrics.json, the model card).",
+        group=EVAL,
+    )
     eval_metrics: list[str] | None = param(
-        None, "Metrics to compute (comma-separated or JSON list).", group=EVAL, requires="use_enhanced_eval"
+        None,
+        f"Metrics, comma-separated or a JSON list, from: {', '.join(EVAL_METRIC_NAMES)}. perplexity is over the "
+        "tokens that carry the training loss; the others compare greedy generations with the references "
+        "(prompt/completion, chat or preference data). Default: perplexity (none for ppo).",
+        group=EVAL,
+        requires="use_enhanced_eval",
     )
     eval_dataset_path: str | None = param(
-        None, "Separate evaluation dataset.", group=EVAL, requires="use_enhanced_eval"
+        None,
+        "Separate evaluation dataset, same columns and format as the training data (its --train-split split). "
+        "Default: the validation split (--valid-split).",
+        group=EVAL,
+        requires="use_enhanced_eval",
     )
     eval_batch_size: int = param(8, "Evaluation batch size.", group=EVAL, requires="use_enhanced_eval", ge=1)
     eval_save_predictions: bool = param(
-        False, "Save predictions to the project folder.", group=EVAL, requires="use_enhanced_eval"
+        False,
+        "Write <project>/eval_predictions.jsonl with each input, the trained and base models' predictions and the "
+        "reference.",
+        group=EVAL,
+        requires="use_enhanced_eval",
     )
-    eval_benchmark: str | None = param(None, "Named benchmark to run.", group=EVAL, requires="use_enhanced_eval")
+    eval_benchmark: str | None = param(
+        None,
+        'Multiple-choice benchmark from local files: a .jsonl file or a folder of them, rows {"question", '
+        '"choices", "answer"} (HellaSwag, ARC and MMLU field names recognised), scored like '
+        "lm-evaluation-harness (acc, acc_norm).",
+        group=EVAL,
+        requires="use_enhanced_eval",
+    )
+    eval_benchmark_chat_template: bool = param(
+        False,
+        "Render benchmark questions with the chat template (a user turn; the choice is the reply). Off, as in "
+        "lm-evaluation-harness: 'Question: ...\\nAnswer:' followed by ' <choice>'.",
+        group=EVAL,
+        requires="use_enhanced_eval",
+    )
+    eval_max_new_tokens: int = param(
+        64,
+        "Tokens generated (greedy) per prompt for bleu, rouge, exact_match, f1 and bertscore.",
+        group=EVAL,
+        requires="use_enhanced_eval",
+        ge=1,
+    )
+    eval_bertscore_model: str | None = param(
+        None,
+        "Local encoder folder (e.g. a BERT or MiniLM checkpoint) that bertscore embeds with; needed for the "
+        "bertscore metric (computed with transformers: greedy cosine matching, last layer, idf off).",
+        group=EVAL,
+        requires="use_enhanced_eval",
+    )
+
+    @field_validator("eval_metrics", mode="before")
+    @classmethod
+    def _metrics_as_list(cls, value: Any) -> Any:
+        """YAML may give 'perplexity,bleu' or '["bleu"]' as text; the CLI already splits them."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError("eval_metrics looks like a JSON list but is not valid JSON") from None
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from aitraining.errors import NotAvailableError, ParamError
+from aitraining.errors import ParamError
 from aitraining.params.crosscutting import DistillParams, EvalParams, PeftParams, SweepParams
 from aitraining.params.fields import Ignored, ignored_in, param
 from aitraining.params.flags import flag_for
@@ -261,9 +261,10 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
             from aitraining.features.distillation.checks import check_distill_params
 
             check_distill_params(self)
-        for switch in ("use_enhanced_eval",):
-            if getattr(self, switch):
-                raise NotAvailableError(f"{flag_for(switch)} is not available in this version yet.")
+        if self.use_enhanced_eval:
+            from aitraining.features import evaluation
+
+            evaluation.check(self)
 
     def fingerprint_parts(self) -> dict[str, Any]:
         """With distillation, the teacher's files too: resuming with another teacher is refused."""

@@ -12,7 +12,7 @@ from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
 from aitraining.engine.models import merge_adapter
 from aitraining.engine.runner import RunContext, RunResult
-from aitraining.features import distillation
+from aitraining.features import distillation, evaluation
 from aitraining.tasks.llm import models
 from aitraining.tasks.llm.auto_convert import attach_converted_saver
 from aitraining.tasks.llm.trainers import TrainerSpec, trainer_spec
@@ -102,6 +102,7 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
 def run(ctx: RunContext) -> RunResult:
     params, logger = ctx.params, ctx.logger
     check_hardware(params)
+    plan = evaluation.plan(params, logger) if params.use_enhanced_eval else None  # inputs checked before training
     built = build(params, logger, ctx.project.path)
     trainer, prepared = built.trainer, built.prepared
     attach_converted_saver(trainer, prepared.converted, ctx.project.path)
@@ -111,7 +112,10 @@ def run(ctx: RunContext) -> RunResult:
     saved = save(trainer, built.tokenizer, params, ctx.project.path, logger)
     if params.use_distillation:
         metrics["teacher"] = distillation.teacher_fingerprint(params)
-    return RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)
+    result = RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)
+    if plan is not None and distributed.is_main():  # the saved model, base vs trained
+        evaluation.evaluate(plan, params, ctx.project.path, logger).add_to(result)
+    return result
 
 
 def save(trainer: Any, tokenizer: Any, params: LLMParams, project: Path, logger: Logger) -> dict[str, str]:
