@@ -72,6 +72,11 @@ class CoreParams(ParamsBase):
         group=CORE,
     )
 
+    def feature_metrics(self) -> tuple[str, ...]:
+        """Metrics a feature switched on by these params adds to metrics.json's "final" (e.g. distillation's
+        eval_distill_loss), beyond those the command declares in the registry. A params class overrides it."""
+        return ()
+
     def fingerprint_parts(self) -> dict[str, Any]:
         """What else identifies the run for resuming, beyond the parameters and the data: {label: value}, e.g.
         the files a parameter points to (a distillation teacher). A command's params class overrides it."""

@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from aitraining.features.distillation.teacher import TeacherCheck
     from aitraining.tasks.llm.params import LLMParams
 
+# What a distilling trainer logs beside its own loss (eval_ prefixed in evaluation); top-k mass with --distill-top-k.
+KD_METRICS = ("distill_loss", "task_loss", "distill_top_k_mass")
+
+
+def kd_metrics(params: LLMParams) -> tuple[str, ...]:
+    """The distillation metrics this run logs."""
+    return KD_METRICS if params.distill_top_k else KD_METRICS[:2]
+
+
 # The run fingerprint's part for the teacher (engine/fingerprint.py): names the flag in a refused resume.
 TEACHER_PART = "the distillation teacher (--teacher-model)"
 

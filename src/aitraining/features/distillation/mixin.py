@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aitraining.features.distillation import KD_METRICS
 from aitraining.features.distillation.align import align, loss_view, templates_for
 from aitraining.features.distillation.loss import kd_loss
 
@@ -134,8 +135,7 @@ def make_distilling(trainer: Any, teacher: Any, tokenizer: Any, params: LLMParam
     trainer._kd_alpha = params.distill_alpha
     trainer._kd_temperature = params.distill_temperature
     trainer._kd_top_k = params.distill_top_k
-    names = ("distill_loss", "task_loss", "distill_top_k_mass")
-    trainer._kd_sums = {mode: {name: [0.0, 0.0] for name in names} for mode in ("train", "eval")}
+    trainer._kd_sums = {mode: {name: [0.0, 0.0] for name in KD_METRICS} for mode in ("train", "eval")}
     trainer._kd_seen = False
     where = "the chosen responses" if params.canonical_trainer() in ("dpo", "orpo") else "the trained tokens"
     logger.info(

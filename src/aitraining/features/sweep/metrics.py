@@ -22,7 +22,7 @@ def reported_metrics(resolved: Resolved) -> tuple[str, ...]:
     """The metric names this command and trainer write into metrics.json's "final" ('*' ends a family)."""
     declared = resolved.task.metrics
     own = declared.get(resolved.trainer or "", declared.get("", ()))
-    return (*TRAIN_METRICS, *own)
+    return (*TRAIN_METRICS, *own, *resolved.params.feature_metrics())
 
 
 def has_validation(resolved: Resolved) -> bool:

@@ -266,6 +266,13 @@ class LLMParams(EvalParams, SweepParams, DistillParams, PeftParams, CommonParams
 
             evaluation.check(self)
 
+    def feature_metrics(self) -> tuple[str, ...]:
+        if not self.use_distillation:
+            return ()
+        from aitraining.features.distillation import kd_metrics
+
+        return tuple(f"eval_{name}" for name in kd_metrics(self))
+
     def fingerprint_parts(self) -> dict[str, Any]:
         """With distillation, the teacher's files too: resuming with another teacher is refused."""
         if not self.use_distillation:
