@@ -13,15 +13,11 @@ from aitraining.tasks.llm import prep_pref
 from aitraining.tasks.llm.params import LLMParams
 from aitraining.tasks.llm.task import build
 from aitraining.testing import write_preference_dataset
+from aitraining.testing.flags import FAST_LLM
 
 COLUMNS = ["--prompt-text-column", "prompt", "--text-column", "chosen", "--rejected-text-column", "rejected"]
 FAST = [
-    "--batch-size",
-    "8",
-    "--gradient-accumulation",
-    "1",
-    "--block-size",
-    "64",
+    *FAST_LLM,
     "--logging-steps",
     "10",
     "--save-strategy",

@@ -8,14 +8,10 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from aitraining.cli.main import main
+from aitraining.testing.flags import FAST_LLM
 
 FAST = [
-    "--batch-size",
-    "8",
-    "--gradient-accumulation",
-    "1",
-    "--block-size",
-    "64",
+    *FAST_LLM,
     "--logging-steps",
     "5",
     "--warmup-ratio",

@@ -1,5 +1,6 @@
 """Token-level helpers shared by the commands that train on rendered text (llm, vlm): the common prefix of two
-renderings (where an answer starts) and the loss-mask display of --preview-data."""
+renderings (where an answer starts), right-padding token lists into a batch, and the loss-mask display of
+--preview-data."""
 
 from __future__ import annotations
 
@@ -15,6 +16,19 @@ def common_prefix(a: list[int], b: list[int]) -> int:
             break
         n += 1
     return n
+
+
+def right_pad(sequences: list[list[int]], pad_id: int) -> tuple[Any, Any]:
+    """(input ids, attention mask) as long tensors, each sequence right-padded with `pad_id` to the longest."""
+    import torch
+
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return ids, mask
 
 
 def decode(tokenizer: Any, ids: list[int]) -> str:

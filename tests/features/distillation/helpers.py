@@ -9,14 +9,10 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from aitraining.cli.main import main
 from aitraining.data.loading import load_splits
 from aitraining.tasks.llm.params import LLMParams
+from aitraining.testing.flags import FAST_LLM
 
 FAST = [
-    "--batch-size",
-    "8",
-    "--gradient-accumulation",
-    "1",
-    "--block-size",
-    "64",
+    *FAST_LLM,
     "--logging-steps",
     "4",
     "--warmup-ratio",

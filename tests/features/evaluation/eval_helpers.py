@@ -3,14 +3,10 @@
 import random
 
 from aitraining.testing._corpus import COLOUR_ANSWERS
+from aitraining.testing.flags import FAST_LLM
 
 FAST = [
-    "--batch-size",
-    "8",
-    "--gradient-accumulation",
-    "1",
-    "--block-size",
-    "64",
+    *FAST_LLM,
     "--warmup-ratio",
     "0",
     "--save-strategy",

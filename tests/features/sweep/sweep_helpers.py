@@ -3,15 +3,12 @@
 import json
 import sys
 
+from aitraining.testing.flags import FAST_LLM
+
 SFT_FAST = [
     "--trainer",
     "sft",
-    "--batch-size",
-    "8",
-    "--gradient-accumulation",
-    "1",
-    "--block-size",
-    "64",
+    *FAST_LLM,
     "--logging-steps",
     "2",
     "--eval-strategy",

@@ -8,9 +8,10 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+from aitraining.engine.tokens import right_pad
 from aitraining.errors import AitrainingError, DataError, ParamError
 from aitraining.tasks.llm.ppo.data import prompt_limit, tokenize_prompts
-from aitraining.tasks.llm.ppo.reward import RewardScorer, right_pad, same_tokenizer
+from aitraining.tasks.llm.ppo.reward import RewardScorer, same_tokenizer
 from aitraining.tasks.llm.ppo.rollout import Rollout, left_pad, response_mask
 
 CHAT = [

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aitraining.engine.tokens import right_pad
+
 Request = tuple[list[int], list[int]]
 
 
@@ -34,15 +36,8 @@ def batches(items: list[Any], size: int) -> list[list[Any]]:
 
 
 def padded(sequences: list[list[int]], pad_id: int, device: Any) -> tuple[Any, Any]:
-    """Right-padded input ids and attention mask."""
-    import torch
-
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, seq in enumerate(sequences):
-        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-        mask[row, : len(seq)] = 1
+    """Right-padded input ids and attention mask, on `device`."""
+    ids, mask = right_pad(sequences, pad_id)
     return ids.to(device), mask.to(device)
 
 

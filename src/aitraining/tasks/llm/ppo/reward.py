@@ -17,6 +17,7 @@ from aitraining.data.hub import looks_like_hub_id
 from aitraining.engine.logs import get_logger
 from aitraining.engine.modelload import ensure_pad_token
 from aitraining.engine.precision import checkpoint_dtype, dtype_name, frozen_dtype
+from aitraining.engine.tokens import right_pad
 from aitraining.errors import AitrainingError
 from aitraining.tasks.llm.ppo.rollout import Rollout
 
@@ -138,13 +139,3 @@ class RewardScorer:
             ).logits
             scores.append(logits[:, 0].float())
         return torch.cat(scores).to(rollout.response_ids.device)
-
-
-def right_pad(sequences: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, seq in enumerate(sequences):
-        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-        mask[row, : len(seq)] = 1
-    return ids, mask
