@@ -53,6 +53,15 @@ def test_help_is_light():
     assert line == "RESULT []", line
 
 
+def test_top_level_help_builds_no_parameter_model():
+    """The command list needs no params class: pydantic (about 0.15 s to import) stays out of `aitraining --help`."""
+    probe = (
+        "import sys; from aitraining.cli.main import main; main(['--help']); print('RESULT', 'pydantic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "RESULT False" in out, out
+
+
 def test_llm_help_is_grouped(capsys):
     code, out, _ = run_cli(capsys, "llm", "--help")
     assert code == 0

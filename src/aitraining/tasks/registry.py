@@ -33,8 +33,9 @@ class TaskSpec:
     holdout_validation: bool = False
     # The metrics a run writes into metrics.json's "final" besides train_loss, {trainer: names} with "" for
     # every trainer; a name ending in '*' stands for a family (eval_f1_<class>). A sweep checks
-    # --sweep-metric against them before its first trial; eval_* ones need validation data.
-    metrics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # --sweep-metric against them before its first trial; eval_* ones need validation data. Or a
+    # "module:function" returning that dict, for names declared beside the task's code (imported on demand).
+    metrics: dict[str, tuple[str, ...]] | str = field(default_factory=dict)
 
     @property
     def available(self) -> bool:
@@ -49,6 +50,10 @@ class TaskSpec:
         if self.runner is None:
             raise NotAvailableError(self.unavailable_message())
         return _load(self.runner)(ctx)
+
+    def declared_metrics(self) -> dict[str, tuple[str, ...]]:
+        metrics = _load(self.metrics)() if isinstance(self.metrics, str) else self.metrics
+        return dict(metrics)
 
     def run_action(self, action: str, resolved: Any) -> int:
         return int(_load(self.actions[action][1])(resolved))
@@ -93,7 +98,8 @@ _CLASSIFICATION_METRICS = (
 _REGRESSION_METRICS = ("eval_loss", "eval_mse", "eval_rmse", "eval_mae", "eval_r2", "eval_pearson", "eval_spearman")
 
 
-def _st_metrics() -> dict[str, tuple[str, ...]]:
+def st_metrics() -> dict[str, tuple[str, ...]]:
+    """sentence-transformers' metrics, named by its objectives (imported only when a sweep asks)."""
     from aitraining.tasks.sentence_transformers.objectives import OBJECTIVES, SOFTMAX
 
     metrics: dict[str, tuple[str, ...]] = {
@@ -203,7 +209,7 @@ TASKS: dict[str, TaskSpec] = {
             holdout_validation=True,
             trainers=("pair", "pair_class", "pair_score", "triplet", "qa"),
             config_names={"st": {}},
-            metrics=_st_metrics(),
+            metrics="aitraining.tasks.registry:st_metrics",
         ),
         TaskSpec(
             "image-classification",

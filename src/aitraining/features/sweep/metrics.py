@@ -20,7 +20,7 @@ TRAIN_METRICS = ("train_loss",)  # every training command writes it into metrics
 
 def reported_metrics(resolved: Resolved) -> tuple[str, ...]:
     """The metric names this command and trainer write into metrics.json's "final" ('*' ends a family)."""
-    declared = resolved.task.metrics
+    declared = resolved.task.declared_metrics()
     own = declared.get(resolved.trainer or "", declared.get("", ()))
     return (*TRAIN_METRICS, *own, *resolved.params.feature_metrics())
 
