@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 
 from aitraining.engine import timings
@@ -28,3 +29,14 @@ def test_no_training_phase_no_record():
     with timings.phase("preprocess"):
         pass
     assert timings.report() == {}
+
+
+def test_every_upstream_trainer_class_resolves():
+    """The classes imported before the preprocessing clock starts exist under the declared names."""
+    from aitraining.tasks.llm.trainers import SPECS
+
+    for spec in SPECS:
+        if spec.upstream:
+            module, _, name = spec.upstream.partition(":")
+            assert isinstance(getattr(importlib.import_module(module), name), type), spec.upstream
+    assert [s.name for s in SPECS if s.upstream is None] == ["ppo"]  # our own loop

@@ -189,6 +189,7 @@ def build(task: SupervisedTask[P, S], state: S, splits: Splits, project: Path) -
     if task.eval_only_columns:
         valid = valid.remove_columns([c for c in task.eval_only_columns if c in valid.column_names])
     inputs = TrainerData(train, valid, compute, early_stopping_callbacks(params))
+    task.trainer_class()  # its import is start-up, not preprocessing (engine.timings)
     with timings.phase("preprocess"):  # building the trainer counts too, as TRL trainers tokenise there
         return use_loss_lines(task.build_trainer(state, model, args, inputs))
 

@@ -94,6 +94,7 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
             if teacher is not None:  # --student-prompt-template renders the student's own data too
                 prepared = distillation.render_student_data(prepared, tokenizer, params, logger)
     model = models.load_model(params, tokenizer, spec.model_kind)
+    spec.import_upstream()  # start-up, not preprocessing
     with timings.phase("preprocess"):  # TRL trainers tokenise (and DPO loads its reference model) when built
         trainer = module.build_trainer(model, tokenizer, prepared, params, project)
     if teacher is not None:  # a feature wrapping the built trainer; the trainer modules know nothing of it
