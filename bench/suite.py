@@ -50,12 +50,21 @@ def summarise(
         record["plain_eval"] = evaluation
     train_ratio = ratio["train"]
     if train_ratio is not None and train_ratio > SLOWER:
-        record["note"] = SLOWER_NOTES.get(
-            case.name, f"ours is {train_ratio - 1:.0%} slower on the training loop; the cause is not identified yet."
-        )
+        record["note"] = SLOWER_NOTES.get(case.name) or unexplained(train_ratio, ours, plain)
     if case.gpu_only:
         record["mfu"] = mfu.report(model, ours["units_per_s"], plain["units_per_s"])
     return record
+
+
+def unexplained(ratio: float, ours: dict[str, Any], plain: dict[str, Any]) -> str:
+    """The note of a slower training loop with no known cause; says when it is within the machine's noise."""
+    spread = max(ours["train_spread"], plain["train_spread"])
+    if spread >= ratio - 1:
+        return (
+            f"ours is {ratio - 1:.0%} slower on the training loop, within this machine's run-to-run spread "
+            f"({spread:.0%} between repeats of one side): re-run on an idle machine with more --repeats."
+        )
+    return f"ours is {ratio - 1:.0%} slower on the training loop; the cause is not identified yet."
 
 
 def _ratio(ours: float | None, plain: float | None) -> float | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SIDE_FIELDS = {"wall_s", "peak_rss_mb", "startup_s", "preprocess_s", "train_s", "units_per_s"}
+SIDE_FIELDS = {"wall_s", "peak_rss_mb", "startup_s", "preprocess_s", "train_s", "train_spread", "units_per_s"}
 RATIO_FIELDS = {"wall", "startup", "preprocess", "train", "peak_rss"}
 
 
