@@ -22,6 +22,11 @@ COMMON: dict[str, Any] = {
     "seed": 42,
     "logging_steps": 10,
     "mixed_precision": "none",
+    # Ours defaults to AutoTrain's adamw_torch; transformers 5 defaults to adamw_torch_fused (faster on CPU).
+    "optimizer": "adamw_torch",
+    "scheduler": "linear",
+    "weight_decay": 0.0,
+    "max_grad_norm": 1.0,
 }
 
 
@@ -47,6 +52,8 @@ def trainer_flags(s: dict[str, Any]) -> list[str]:
         *("--gradient-accumulation", str(s["gradient_accumulation"]), "--warmup-ratio", str(s["warmup_ratio"])),
         *("--seed", str(s["seed"]), "--logging-steps", str(s["logging_steps"]), "--save-strategy", "no"),
         *("--mixed-precision", s["mixed_precision"], "--disable-gradient-checkpointing"),
+        *("--optimizer", s["optimizer"], "--scheduler", s["scheduler"]),
+        *("--weight-decay", str(s["weight_decay"]), "--max-grad-norm", str(s["max_grad_norm"])),
     ]
 
 

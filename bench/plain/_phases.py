@@ -58,6 +58,10 @@ def training_arguments(settings: dict[str, Any], out: str) -> dict[str, Any]:
     return {
         "output_dir": out,
         "learning_rate": settings["lr"],
+        "optim": settings["optimizer"],
+        "lr_scheduler_type": settings["scheduler"],
+        "weight_decay": settings["weight_decay"],
+        "max_grad_norm": settings["max_grad_norm"],
         "num_train_epochs": settings["epochs"],
         "per_device_train_batch_size": settings["batch_size"],
         "per_device_eval_batch_size": settings["batch_size"],
