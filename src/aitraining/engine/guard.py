@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aitraining.engine import checkpoints
+from aitraining.engine import checkpoints, timings
 from aitraining.engine.divergence import DivergenceWatch
 from aitraining.engine.signals import Interruption
 
@@ -76,6 +76,7 @@ def guarded_train(trainer: Any, ctx: RunContext) -> Any:
         call = lambda: trainer.train(resume_from_checkpoint=resume, guard=guard)  # noqa: E731
     guard.interruption.install()
     try:
-        return call()
+        with timings.phase("train"):
+            return call()
     finally:
         guard.interruption.restore()

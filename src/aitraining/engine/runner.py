@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aitraining.config import Resolved
-from aitraining.engine import distributed, logs
+from aitraining.engine import distributed, logs, timings
 from aitraining.engine.card import CardInput, render_card
 from aitraining.engine.fingerprint import run_fingerprint
 from aitraining.engine.hub import hub_target, push
@@ -113,6 +113,7 @@ def quiet_upstream_noise() -> None:
 
 
 def run_training(resolved: Resolved, *, overwrite: bool = False) -> Path:
+    timings.start_run()
     logger = logs.setup_console()
     quiet_upstream_noise()
     distributed.quiet_other_ranks()
@@ -150,7 +151,8 @@ def resumable(params: CoreParams) -> ResumeParams:
 def finish(ctx: RunContext, result: RunResult, repo_id: str | None = None) -> None:
     """metrics.json, the pictures and the model card; `repo_id` (when pushing) is what the card loads."""
     params, project = ctx.params, ctx.project.path
-    ctx.project.write_metrics(result.metrics)
+    spent = timings.report()  # start-up, preprocessing and training-loop seconds (bench/ reads them)
+    ctx.project.write_metrics({**result.metrics, **({"timings": spent} if spent else {})})
     history, best = result.metrics.get("history") or [], result.metrics.get("best")
     plots = write_training_plots(project, history, best) + result.plots
     kind = saved_kind(project)

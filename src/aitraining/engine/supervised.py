@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from aitraining.data.loading import LoadedData, load_splits
-from aitraining.engine import distributed, modelload
+from aitraining.engine import distributed, modelload, timings
 from aitraining.engine.args import training_kwargs
 from aitraining.engine.best import best_model_kwargs, best_summary, keeps_best
 from aitraining.engine.guard import guarded_train
@@ -173,8 +173,9 @@ def early_stopping_callbacks(params: EarlyStoppingParams) -> list[Any]:
 def build(task: SupervisedTask[P, S], state: S, splits: Splits, project: Path) -> Any:
     """The trainer, with the validation features stripped of what only the metrics read."""
     params = state.params
-    train = task.preprocess(splits.train, state, "train")
-    valid = task.preprocess(splits.valid, state, "valid")
+    with timings.phase("preprocess"):
+        train = task.preprocess(splits.train, state, "train")
+        valid = task.preprocess(splits.valid, state, "valid")
     # New heads are drawn from the global generator: seeded here, they do not depend on what ran before
     from transformers import set_seed
 
@@ -188,7 +189,9 @@ def build(task: SupervisedTask[P, S], state: S, splits: Splits, project: Path) -
     if task.eval_only_columns:
         valid = valid.remove_columns([c for c in task.eval_only_columns if c in valid.column_names])
     inputs = TrainerData(train, valid, compute, early_stopping_callbacks(params))
-    return use_loss_lines(task.build_trainer(state, model, args, inputs))
+    task.trainer_class()  # its import is start-up, not preprocessing (engine.timings)
+    with timings.phase("preprocess"):  # building the trainer counts too, as TRL trainers tokenise there
+        return use_loss_lines(task.build_trainer(state, model, args, inputs))
 
 
 def run_supervised(ctx: RunContext, task: SupervisedTask[P, S]) -> RunResult:

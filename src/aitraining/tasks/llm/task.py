@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aitraining.engine import distributed
+from aitraining.engine import distributed, timings
 from aitraining.engine.best import best_summary, evaluation_at, keeps_best
 from aitraining.engine.guard import guarded_train
 from aitraining.engine.hardware import check_flash_attention, check_mixed_precision, check_quantization
@@ -89,11 +89,14 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
             tokenizer.padding_side = params.padding
             tokenizer.init_kwargs["padding_side"] = params.padding  # what save_pretrained writes
         teacher = distillation.check_teacher(params, tokenizer, logger) if params.use_distillation else None
-        prepared = module.prepare(data, params, tokenizer, models.load_config(params.model or ""), logger)
-        if teacher is not None:  # --student-prompt-template renders the student's own data too
-            prepared = distillation.render_student_data(prepared, tokenizer, params, logger)
+        with timings.phase("preprocess"):
+            prepared = module.prepare(data, params, tokenizer, models.load_config(params.model or ""), logger)
+            if teacher is not None:  # --student-prompt-template renders the student's own data too
+                prepared = distillation.render_student_data(prepared, tokenizer, params, logger)
     model = models.load_model(params, tokenizer, spec.model_kind)
-    trainer = module.build_trainer(model, tokenizer, prepared, params, project)
+    spec.import_upstream()  # start-up, not preprocessing
+    with timings.phase("preprocess"):  # TRL trainers tokenise (and DPO loads its reference model) when built
+        trainer = module.build_trainer(model, tokenizer, prepared, params, project)
     if teacher is not None:  # a feature wrapping the built trainer; the trainer modules know nothing of it
         trainer = distillation.attach(trainer, teacher, tokenizer, params, logger)
     return Built(spec, describe_rows(data, params), tokenizer, prepared, trainer)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aitraining.engine import timings
 from aitraining.engine.fingerprint import RESUME_MAY_CHANGE  # what a resumed search may change
 from aitraining.engine.logs import get_logger
 from aitraining.engine.plots import SEARCH_PLOT, plot_search
@@ -83,10 +84,11 @@ def run(ctx: RunContext) -> RunResult:
     ctx.project.mark_unfinished(TASK)
     logger.info(f"{data.describe()}. Searching {spec.name} hyperparameters, scored on {describe(folds)}.")
     study = open_study(ctx.project.path, params.seed, logger)
-    outcome = run_search(study, spec, data, params, folds, logger)
     n_targets, rows = len(data.columns.targets), len(data.x_train)
-    pipeline = build_pipeline(spec, outcome.best_params, data.columns, params, n_targets, rows)
-    pipeline.fit(data.x_train, data.y_train)
+    with timings.phase("train"):  # the search and the final fit: tabular's training loop
+        outcome = run_search(study, spec, data, params, folds, logger)
+        pipeline = build_pipeline(spec, outcome.best_params, data.columns, params, n_targets, rows)
+        pipeline.fit(data.x_train, data.y_train)
     importance = save_outputs(ctx.project.path, pipeline, data, params)
     report.write_trials(outcome.trials, ctx.project.path / report.TRIALS_FILE)
     curve = plot_search(outcome.trials, outcome.objective, ctx.project.path / SEARCH_PLOT)
