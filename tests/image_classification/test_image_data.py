@@ -53,6 +53,16 @@ def test_metadata_jsonl_and_csv_with_relative_paths(tmp_path):
     assert [open_image(p).size for p in rows["path"]] == [(8, 8), (8, 8)]
 
 
+def test_a_folder_with_a_data_file_is_read_from_the_file_not_as_class_folders(tmp_path):
+    """train.csv beside an images/ subfolder: the rows are the file's, not one class named 'images'."""
+    (tmp_path / "images").mkdir()
+    for i in range(3):
+        Image.new("RGB", (8, 8)).save(tmp_path / "images" / f"{i}.png")
+    (tmp_path / "train.csv").write_text("image,target\nimages/0.png,a\nimages/2.png,b\n")
+    rows = load(tmp_path).train
+    assert rows["target"] == ["a", "b"] and rows["image"][1] == str(tmp_path / "images" / "2.png")
+
+
 def test_saved_dataset_with_image_column_is_not_decoded(tmp_path):
     images = [Image.new("RGB", (4 + i, 4)) for i in range(3)]
     saved = datasets.Dataset.from_dict({"image": images, "target": ["a", "b", "a"]}).cast_column(

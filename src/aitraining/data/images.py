@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aitraining.data.loading import LoadedData, flag_for, load_splits
-from aitraining.data.readers import read_file
+from aitraining.data.readers import SUFFIXES, read_file
 from aitraining.errors import DataError
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ def _image_folder_kind(folder: Path) -> str | None:
     """'metadata', 'classes' or None for a folder that is not an image split folder."""
     if any((folder / name).is_file() for name in METADATA_FILES):
         return "metadata"
+    if any(f.is_file() and f.suffix.lower() in SUFFIXES for f in folder.iterdir()):
+        return None  # a data file (train.csv, ...) lists the rows; its images may sit in subfolders
     subfolders = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
     if subfolders and all(any(is_image_file(f) for f in sub.iterdir()) for sub in subfolders):
         return "classes"
