@@ -21,7 +21,7 @@ from aitraining.engine.logs import get_logger
 from aitraining.engine.models import make_trainable, save_trained
 from aitraining.engine.supervised import SupervisedTask, TaskState, TrainerData
 from aitraining.engine.vision.processor import load_image_processor, processor_size, set_image_size
-from aitraining.engine.vision.upstream import reload_best_weights_callback
+from aitraining.engine.vision.upstream import reload_best_weights_callback, weight_converting_trainer
 
 if TYPE_CHECKING:
     from aitraining.params.groups import CommonParams
@@ -96,6 +96,11 @@ class ImageTask(SupervisedTask[IP, S]):
             }
 
         return collate
+
+    def trainer_class(self) -> type:
+        """Resume restores weights that transformers saves under other names than the modules carry (ViT,
+        DETR, LLaVA): the Trainer's own load (strict=False) would keep those fresh, silently."""
+        return weight_converting_trainer(super().trainer_class())
 
     def build_trainer(self, state: S, model: Any, args: Any, inputs: TrainerData) -> Any:
         for name in ("activation_checkpointing", "gradient_checkpointing"):

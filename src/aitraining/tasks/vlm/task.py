@@ -16,7 +16,6 @@ from aitraining.engine.runner import RunContext, RunResult
 from aitraining.engine.supervised import run_supervised
 from aitraining.engine.vision.base import ImageState, ImageTask
 from aitraining.engine.vision.multimodal import is_images_only, keep_video_config, load_processor, uses_prefix_suffix
-from aitraining.engine.vision.upstream import weight_converting_trainer
 from aitraining.errors import DataError, ParamError
 from aitraining.tasks.vlm.collate import make_collator
 from aitraining.tasks.vlm.params import VLMParams
@@ -111,9 +110,6 @@ class VLMTask(ImageTask[VLMParams, VLMState]):
 
         model = load_weights(AutoModelForImageTextToText, state.params)
         return make_trainable(model, state.params, lora_task_type="CAUSAL_LM")
-
-    def trainer_class(self) -> type:
-        return weight_converting_trainer(super().trainer_class())  # resume restores LLaVA's renamed weights
 
     def collator(self, state: VLMState, model: Any) -> Any:
         return make_collator(state.processor, state.params.image_column, state.extras)
