@@ -18,17 +18,28 @@ def common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
-def right_pad(sequences: list[list[int]], pad_id: int) -> tuple[Any, Any]:
+def right_pad(sequences: list[list[int]], pad_id: int, device: Any = None) -> tuple[Any, Any]:
     """(input ids, attention mask) as long tensors, each sequence right-padded with `pad_id` to the longest."""
+    return _pad(sequences, pad_id, device, left=False)
+
+
+def left_pad(sequences: list[list[int]], pad_id: int, device: Any = None) -> tuple[Any, Any]:
+    """The same, left-padded: every sequence ends at the same column (where generation continues)."""
+    return _pad(sequences, pad_id, device, left=True)
+
+
+def _pad(sequences: list[list[int]], pad_id: int, device: Any, *, left: bool) -> tuple[Any, Any]:
     import torch
 
     width = max(len(s) for s in sequences)
     ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(sequences), width), dtype=torch.long)
     for row, seq in enumerate(sequences):
-        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-        mask[row, : len(seq)] = 1
-    return ids, mask
+        if seq:
+            span = slice(width - len(seq), width) if left else slice(0, len(seq))
+            ids[row, span] = torch.tensor(seq, dtype=torch.long)
+            mask[row, span] = 1
+    return ids.to(device), mask.to(device)
 
 
 def decode(tokenizer: Any, ids: list[int]) -> str:

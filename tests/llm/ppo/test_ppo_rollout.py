@@ -7,9 +7,9 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from aitraining.engine.tokens import left_pad
 from aitraining.tasks.llm.ppo.rollout import (
     SamplingSettings,
-    left_pad,
     model_inputs,
     response_mask,
     sample_responses,

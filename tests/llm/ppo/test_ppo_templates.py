@@ -16,8 +16,9 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
 from aitraining.data.chat_templates import TEMPLATES, template_text
 from aitraining.data.loading import LoadedData
+from aitraining.engine.tokens import left_pad
 from aitraining.tasks.llm.ppo.reward import RewardScorer
-from aitraining.tasks.llm.ppo.rollout import SamplingSettings, collect_rollout, left_pad, stop_token_ids
+from aitraining.tasks.llm.ppo.rollout import SamplingSettings, collect_rollout, stop_token_ids
 from aitraining.tasks.llm.ppo.trainer import cut_summary
 from aitraining.tasks.llm.ppo.value_head import PolicyWithValueHead, ReferencePolicy
 from aitraining.tasks.llm.trainers import ppo

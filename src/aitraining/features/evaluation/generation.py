@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aitraining.engine.tokens import left_pad
 from aitraining.features.evaluation.loglik import batches
-
-
-def left_padded(prompts: list[list[int]], pad_id: int, device: Any) -> tuple[Any, Any]:
-    import torch
-
-    width = max(len(p) for p in prompts)
-    ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long)
-    for row, prompt in enumerate(prompts):
-        ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
-        mask[row, width - len(prompt) :] = 1
-    return ids.to(device), mask.to(device)
 
 
 def generate(
@@ -30,7 +19,7 @@ def generate(
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     replies: list[str] = []
     for chunk in batches([p[-room:] if room > 0 else p for p in prompts], batch_size):
-        ids, mask = left_padded(chunk, pad_id, model.device)
+        ids, mask = left_pad(chunk, pad_id, model.device)
         with torch.no_grad():
             out = model.generate(
                 input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=pad_id

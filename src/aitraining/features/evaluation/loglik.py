@@ -35,12 +35,6 @@ def batches(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def padded(sequences: list[list[int]], pad_id: int, device: Any) -> tuple[Any, Any]:
-    """Right-padded input ids and attention mask, on `device`."""
-    ids, mask = right_pad(sequences, pad_id)
-    return ids.to(device), mask.to(device)
-
-
 def score(model: Any, requests: list[Request], *, batch_size: int, pad_id: int, max_length: int) -> list[Scored]:
     """Summed continuation log-probabilities, one per request, in order."""
     import torch
@@ -48,7 +42,7 @@ def score(model: Any, requests: list[Request], *, batch_size: int, pad_id: int, 
     out: list[Scored] = []
     for chunk in batches(requests, batch_size):
         fitted = [fit(r, max_length) for r in chunk]
-        ids, mask = padded([seq for seq, _ in fitted], pad_id, model.device)
+        ids, mask = right_pad([seq for seq, _ in fitted], pad_id, model.device)
         with torch.no_grad():
             logits = model(input_ids=ids, attention_mask=mask).logits.float()
         logprobs = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:].unsqueeze(-1)).squeeze(-1)
@@ -63,7 +57,7 @@ def first_batch_logits(model: Any, requests: list[Request], *, batch_size: int, 
     import torch
 
     chunk = [fit(r, max_length)[0] for r in requests[:batch_size]]
-    ids, mask = padded(chunk, pad_id, model.device)
+    ids, mask = right_pad(chunk, pad_id, model.device)
     with torch.no_grad():
         logits = model(input_ids=ids, attention_mask=mask).logits.float()
     return logits[mask.bool()].cpu()

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from aitraining.engine.tokens import left_pad
+
 if TYPE_CHECKING:
     from aitraining.tasks.llm.params import LLMParams
 
@@ -79,18 +81,6 @@ def stop_token_ids(tokenizer: Any, model: Any) -> list[int]:
     ids.update(configured if isinstance(configured, list) else [configured])
     ids.add(turn_end_id(tokenizer))
     return sorted(i for i in ids if i is not None)
-
-
-def left_pad(sequences: list[list[int]], pad_id: int, device: Any = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Left-pad so that every prompt ends at the same column and generation continues from there."""
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, seq in enumerate(sequences):
-        if seq:
-            ids[row, width - len(seq) :] = torch.tensor(seq, dtype=torch.long)
-            mask[row, width - len(seq) :] = 1
-    return ids.to(device), mask.to(device)
 
 
 def response_mask(response_ids: torch.Tensor, stop_ids: list[int]) -> torch.Tensor:
