@@ -8,14 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aitraining.engine.tokens import right_pad
 from aitraining.tasks.vlm.encode import IGNORE
 from aitraining.tasks.vlm.preflight import row_images
-
-
-def pad_rows(rows: list[dict[str, Any]], key: str, value: int, width: int) -> Any:
-    import torch
-
-    return torch.tensor([list(r[key]) + [value] * (width - len(r[key])) for r in rows])
 
 
 def make_collator(processor: Any, image_column: str, extras: tuple[str, ...]) -> Any:
@@ -23,18 +18,11 @@ def make_collator(processor: Any, image_column: str, extras: tuple[str, ...]) ->
     pad_id = processor.tokenizer.pad_token_id
 
     def collate(rows: list[dict[str, Any]]) -> dict[str, Any]:
-        import torch
-
         images = [image for row in rows for image in row_images(row[image_column])]
         batch = dict(processor.image_processor(images=images, return_tensors="pt"))
-        width = max(len(r["input_ids"]) for r in rows)
-        batch["input_ids"] = pad_rows(rows, "input_ids", pad_id, width)
-        batch["labels"] = pad_rows(rows, "labels", IGNORE, width)
-        batch["attention_mask"] = torch.tensor(
-            [[1] * len(r["input_ids"]) + [0] * (width - len(r["input_ids"])) for r in rows]
-        )
-        for key in extras:
-            batch[key] = pad_rows(rows, key, 0, width)
+        batch["input_ids"], batch["attention_mask"] = right_pad([list(r["input_ids"]) for r in rows], pad_id)
+        for key, value in (("labels", IGNORE), *((key, 0) for key in extras)):
+            batch[key] = right_pad([list(r[key]) for r in rows], value)[0]
         return batch
 
     return collate
