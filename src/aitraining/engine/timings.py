@@ -18,7 +18,7 @@ _run_started: list[float] = []  # epoch seconds the run's clock starts from
 
 
 def _process_started() -> float:
-    import psutil  # an accelerate dependency, always installed with transformers' Trainer
+    import psutil
 
     return psutil.Process().create_time()
 
