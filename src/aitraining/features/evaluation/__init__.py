@@ -32,11 +32,12 @@ def check(params: LLMParams) -> None:
     check_eval_params(params)
 
 
-def plan(params: LLMParams, logger: Logger) -> Plan:
-    """Before training: read and check the evaluation rows and the benchmark files."""
+def plan(params: LLMParams, logger: Logger, data: Any = None) -> Plan:
+    """Before training: read and check the evaluation rows and the benchmark files. `data`: what the trainer
+    module's `load_data` already read for training (its validation split is used, not read again)."""
     from aitraining.features.evaluation.run import plan as make_plan
 
-    return make_plan(params, logger)
+    return make_plan(params, logger, data)
 
 
 def evaluate(plan: Plan, params: LLMParams, project: Path, logger: Logger) -> Outcome:

@@ -27,7 +27,8 @@ class EvalRows:
     source: str
 
 
-def load_rows(params: LLMParams, logger: Logger) -> EvalRows:
+def load_rows(params: LLMParams, logger: Logger, data: Any = None) -> EvalRows:
+    """The rows to evaluate; `data` is the trainer module's already loaded training data, if any."""
     from aitraining.tasks.llm.trainers import trainer_spec
 
     module = trainer_spec(params.trainer).load()
@@ -36,7 +37,7 @@ def load_rows(params: LLMParams, logger: Logger) -> EvalRows:
         data = module.load_data(rows_params, logger)
         split, source = _loaded(data).train, f"{_loaded(data).source} (--eval-dataset-path)"
     else:
-        data = module.load_data(params, logger)
+        data = data if data is not None else module.load_data(params, logger)
         split, source = _loaded(data).valid, f"{_loaded(data).source}, split {params.valid_split}"
     if split is None or len(split) == 0:
         raise DataError(f"The evaluation data {source} has no rows.")

@@ -35,10 +35,10 @@ class Plan:
     benchmarks: dict[str, list[Item]] = field(default_factory=dict)
 
 
-def plan(params: LLMParams, logger: Logger) -> Plan:
+def plan(params: LLMParams, logger: Logger, data: Any = None) -> Plan:
     """Read and check the evaluation rows and benchmark files before any training happens."""
     metrics = chosen_metrics(params)
-    rows = load_rows(params, logger) if metrics else None
+    rows = load_rows(params, logger, data) if metrics else None
     if rows is not None and any(m in GENERATION_METRICS for m in metrics):
         plain = sum(e.prompt is None for e in rows.examples)
         if plain:

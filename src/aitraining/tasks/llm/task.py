@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from logging import Logger
     from pathlib import Path
 
+    from aitraining.features.evaluation.run import Plan
     from aitraining.tasks.llm.params import LLMParams
 
 
@@ -75,6 +76,9 @@ class Built:
     tokenizer: Any
     prepared: Prepared
     trainer: Any
+    evaluation: Plan | None = (
+        None  # the enhanced-evaluation plan (rows and benchmarks checked), with --use-enhanced-eval
+    )
 
 
 def build(params: LLMParams, logger: Logger, project: Path) -> Built:
@@ -84,6 +88,7 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
     # Order matters: data, tokenizer, templates and every row are checked before the weights load.
     with distributed.main_process_first():  # rank 0 loads and tokenises (and caches) first
         data = module.load_data(params, logger)
+        plan = evaluation.plan(params, logger, data) if params.use_enhanced_eval else None  # checked before training
         tokenizer = models.load_tokenizer(params.model or "", logger)
         if params.padding:  # AutoTrain's `padding`: the side the collator pads on, saved with the tokenizer
             tokenizer.padding_side = params.padding
@@ -99,13 +104,12 @@ def build(params: LLMParams, logger: Logger, project: Path) -> Built:
         trainer = module.build_trainer(model, tokenizer, prepared, params, project)
     if teacher is not None:  # a feature wrapping the built trainer; the trainer modules know nothing of it
         trainer = distillation.attach(trainer, teacher, tokenizer, params, logger)
-    return Built(spec, describe_rows(data, params), tokenizer, prepared, trainer)
+    return Built(spec, describe_rows(data, params), tokenizer, prepared, trainer, plan)
 
 
 def run(ctx: RunContext) -> RunResult:
     params, logger = ctx.params, ctx.logger
     check_hardware(params)
-    plan = evaluation.plan(params, logger) if params.use_enhanced_eval else None  # inputs checked before training
     built = build(params, logger, ctx.project.path)
     trainer, prepared = built.trainer, built.prepared
     attach_converted_saver(trainer, prepared.converted, ctx.project.path)
@@ -116,8 +120,8 @@ def run(ctx: RunContext) -> RunResult:
     if params.use_distillation:
         metrics["teacher"] = distillation.teacher_fingerprint(params)
     result = RunResult(metrics={**metrics, "saved": saved}, data_description=built.source, notes=prepared.notes)
-    if plan is not None and distributed.is_main():  # the saved model, base vs trained
-        evaluation.evaluate(plan, params, ctx.project.path, logger).add_to(result)
+    if built.evaluation is not None and distributed.is_main():  # the saved model, base vs trained
+        evaluation.evaluate(built.evaluation, params, ctx.project.path, logger).add_to(result)
     return result
 
 
